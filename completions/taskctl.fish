@@ -1,0 +1,116 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_taskctl_global_optspecs
+    string join \n config= data-dir= h/help V/version
+end
+
+function __fish_taskctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_taskctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_taskctl_using_subcommand
+    set -l cmd (__fish_taskctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c taskctl -n "__fish_taskctl_needs_command" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_needs_command" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_needs_command" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_needs_command" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "add" -d 'Add a job (prints its id, or 0 when it duplicates a queued job)'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "rm" -d 'Remove jobs that are not running (or, with --force, stop and remove running ones)'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "link" -d 'Attach a job to objects, such as article:23'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "list" -d 'List jobs, queued and running first, in the order they will run'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "show" -d 'Show one job in full'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "run" -d 'Run one queued job now, in the foreground, whatever its due time'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "purge" -d 'Remove every job in a status at once (queued by default); never running ones'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "work" -d 'Run a worker: claim due jobs and run them, N at a time'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "log" -d 'Print a job\'s log (its handler\'s stdout and stderr)'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s d -l description -d 'What the job does, for listings' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l file -d 'Handler location: an executable, or a directory ending in \'/\' holding one named FUNCTION' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l no-duplicate -d 'Do not add if a queued job is the same (=args: same function, args and file; =function: same function)' -r -f -a "args\t'Same function, args and handler location'
+function\t'Same function, whatever the args'"
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l at -d 'When it becomes due: 0, @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local)' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l in -d 'Due after this delay, such as 30s, 5m, 2h' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s p -l priority -d 'From -10 to 10; higher priorities run first once due' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l max-attempts -d 'Runs before a failing job is declared dead (default: jobs.max_attempts)' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l timeout -d 'Stop the handler after this long (default: jobs.timeout)' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l object -d 'Attach the job to this object (repeatable)' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l batch -d 'Read one JSON job per line from stdin and add them all in one transaction'
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l json -d 'Print {"id":N,"added":BOOL,"duplicate_of":N|null} (one line per job with --batch)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand rm" -l object -d 'Remove every job attached to this object' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand rm" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand rm" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand rm" -l force -d 'Stop running jobs (SIGTERM, then SIGKILL) and remove them too'
+complete -c taskctl -n "__fish_taskctl_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand link" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand link" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand link" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand link" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l status -d 'Only jobs in this status' -r -f -a "queued\t'Waiting to be claimed once due (new, retrying, or "not finished")'
+running\t'Claimed by a worker whose pid is recorded'
+done\t'Finished with success'
+dead\t'Failed `max_attempts` times; kept with its last error'"
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l function -d 'Only jobs of this function' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l object -d 'Only jobs attached to this object' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l json -d 'Print {"jobs":[…],"next_due":TIME|null}'
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand show" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand show" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand show" -l json -d 'Print the job as a JSON object'
+complete -c taskctl -n "__fish_taskctl_using_subcommand show" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand show" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand run" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand run" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand run" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand run" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -l status -d 'Which jobs to remove' -r -f -a "queued\t''
+done\t''
+dead\t''"
+complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -s j -l jobs -d 'Jobs run at once (default: worker.jobs, else the number of CPUs)' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l until-empty -d 'Exit once nothing is running or due and no retry is pending'
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l once -d 'Claim what is due once, run it, and exit'
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l job -d 'The job whose log to print' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s n -l lines -d 'Print only the last N lines' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "add" -d 'Add a job (prints its id, or 0 when it duplicates a queued job)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "rm" -d 'Remove jobs that are not running (or, with --force, stop and remove running ones)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "link" -d 'Attach a job to objects, such as article:23'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "list" -d 'List jobs, queued and running first, in the order they will run'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "show" -d 'Show one job in full'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "run" -d 'Run one queued job now, in the foreground, whatever its due time'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "purge" -d 'Remove every job in a status at once (queued by default); never running ones'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "work" -d 'Run a worker: claim due jobs and run them, N at a time'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "log" -d 'Print a job\'s log (its handler\'s stdout and stderr)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

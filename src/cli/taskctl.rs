@@ -1,0 +1,197 @@
+//! `taskctl`: the admin's command for the job queue (and, later, the task manager).
+
+use crate::job::{ObjectRef, Status};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Add, inspect and run jobs of the phr-tasks queue.
+#[derive(Debug, Parser)]
+#[command(name = "taskctl", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Config: --config, then $PHR_CONFIG, then /etc/phr-tasks/phr.toml (root) or \
+    $XDG_CONFIG_HOME/phr-tasks/phr.toml.\nData: --data-dir, then $PHR_DATA_DIR, then the config's data_dir, \
+    then /var/lib/phr-tasks (root) or $XDG_DATA_HOME/phr-tasks.\nLogs go to stderr; set RUST_LOG=info for more.")]
+pub struct Taskctl {
+    /// Configuration file to read instead of the default one.
+    #[arg(long, global = true, value_name = "FILE", env = "PHR_CONFIG", hide_env = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory (store, logs, run files).
+    #[arg(long, global = true, value_name = "DIR", env = "PHR_DATA_DIR", hide_env = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add a job (prints its id, or 0 when it duplicates a queued job).
+    Add(AddArgs),
+    /// Remove jobs that are not running (or, with --force, stop and remove running ones).
+    Rm(RmArgs),
+    /// Attach a job to objects, such as article:23.
+    Link(LinkArgs),
+    /// List jobs, queued and running first, in the order they will run.
+    List(ListArgs),
+    /// Show one job in full.
+    Show(ShowArgs),
+    /// Run one queued job now, in the foreground, whatever its due time.
+    Run(RunArgs),
+    /// Remove every job in a status at once (queued by default); never running ones.
+    Purge(PurgeArgs),
+    /// Run a worker: claim due jobs and run them, N at a time.
+    Work(WorkArgs),
+    /// Print a job's log (its handler's stdout and stderr).
+    Log(LogArgs),
+}
+
+/// SPIP's `no_duplicate` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DedupArg {
+    /// Same function, args and handler location.
+    Args,
+    /// Same function, whatever the args.
+    Function,
+}
+
+/// `taskctl add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Built-in kind or handler name; the handler gets ARGS as its argv.
+    #[arg(required_unless_present = "batch")]
+    pub function: Option<String>,
+    /// Arguments for the handler (put `--` before arguments that start with '-').
+    pub args: Vec<String>,
+    /// What the job does, for listings.
+    #[arg(short, long, value_name = "TEXT", default_value = "")]
+    pub description: String,
+    /// Handler location: an executable, or a directory ending in '/' holding one named FUNCTION.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<String>,
+    /// Do not add if a queued job is the same (=args: same function, args and file; =function: same function).
+    #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "args")]
+    pub no_duplicate: Option<DedupArg>,
+    /// When it becomes due: 0, @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local).
+    #[arg(long, value_name = "TIME", conflicts_with = "in_")]
+    pub at: Option<String>,
+    /// Due after this delay, such as 30s, 5m, 2h.
+    #[arg(long = "in", id = "in_", value_name = "DURATION")]
+    pub in_: Option<String>,
+    /// From -10 to 10; higher priorities run first once due.
+    #[arg(short, long, value_name = "N", default_value_t = 0, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i64).range(-10..=10))]
+    pub priority: i64,
+    /// Runs before a failing job is declared dead (default: jobs.max_attempts).
+    #[arg(long, value_name = "N")]
+    pub max_attempts: Option<u32>,
+    /// Stop the handler after this long (default: jobs.timeout).
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Attach the job to this object (repeatable).
+    #[arg(long = "object", value_name = "TYPE:ID")]
+    pub objects: Vec<ObjectRef>,
+    /// Read one JSON job per line from stdin and add them all in one transaction.
+    #[arg(long, conflicts_with_all = ["function", "at", "in_", "file", "no_duplicate", "objects", "max_attempts", "timeout"])]
+    pub batch: bool,
+    /// Print {"id":N,"added":BOOL,"duplicate_of":N|null} (one line per job with --batch).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `taskctl rm`.
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Jobs to remove.
+    #[arg(required_unless_present = "object")]
+    pub ids: Vec<i64>,
+    /// Remove every job attached to this object.
+    #[arg(long, value_name = "TYPE:ID", conflicts_with = "ids")]
+    pub object: Option<ObjectRef>,
+    /// Stop running jobs (SIGTERM, then SIGKILL) and remove them too.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `taskctl link`.
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The job.
+    pub id: i64,
+    /// Objects, written TYPE:ID.
+    #[arg(required = true)]
+    pub objects: Vec<ObjectRef>,
+}
+
+/// `taskctl list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only jobs in this status.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<Status>,
+    /// Only jobs of this function.
+    #[arg(long, value_name = "FUNCTION")]
+    pub function: Option<String>,
+    /// Only jobs attached to this object.
+    #[arg(long, value_name = "TYPE:ID")]
+    pub object: Option<ObjectRef>,
+    /// Print {"jobs":[…],"next_due":TIME|null}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `taskctl show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The job.
+    pub id: i64,
+    /// Print the job as a JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `taskctl run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The queued job to run now.
+    pub id: i64,
+}
+
+/// Statuses `purge` may remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PurgeStatus {
+    Queued,
+    Done,
+    Dead,
+}
+
+/// `taskctl purge`.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Which jobs to remove.
+    #[arg(long, value_name = "STATUS", default_value = "queued")]
+    pub status: PurgeStatus,
+}
+
+/// `taskctl work`.
+#[derive(Debug, Args)]
+pub struct WorkArgs {
+    /// Jobs run at once (default: worker.jobs, else the number of CPUs).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub jobs: Option<u32>,
+    /// Exit once nothing is running or due and no retry is pending.
+    #[arg(long)]
+    pub until_empty: bool,
+    /// Claim what is due once, run it, and exit.
+    #[arg(long, conflicts_with = "until_empty")]
+    pub once: bool,
+}
+
+/// `taskctl log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The job whose log to print.
+    #[arg(long, value_name = "ID", required = true)]
+    pub job: Option<i64>,
+    /// Print only the last N lines.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub lines: Option<usize>,
+}

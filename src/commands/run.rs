@@ -1,0 +1,36 @@
+//! `taskctl run ID`: SPIP's "execute now", in the foreground, with the handler's output on
+//! stdout as well as in the job's log. The run is recorded like any worker's.
+
+use crate::cli::taskctl::RunArgs;
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::exit_codes;
+use crate::job::Outcome;
+use crate::procinfo;
+use crate::queue::{self, worker::retry_policy};
+use crate::runner::Running;
+use crate::store::Store;
+
+pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
+    let mut store = Store::open(&settings.db_path())?;
+    let me = procinfo::this_worker();
+    let job = store.claim_id(me, args.id)?;
+    let outcome = queue::execute(&job, settings, &Running::default(), true);
+    store.finish(me, job.id, &outcome, &retry_policy(settings))?;
+    match outcome {
+        Outcome::Done => Ok(exit_codes::OK),
+        Outcome::NotFinished => {
+            eprintln!("taskctl: job {} not finished: re-queued at priority {}", job.id, (job.priority - 1).max(-10));
+            Ok(exit_codes::TEMP_FAIL)
+        }
+        Outcome::Interrupted => Ok(exit_codes::TEMP_FAIL),
+        Outcome::Failed { reason, .. } => {
+            let next = match store.get(job.id)? {
+                Some(j) if j.status == crate::job::Status::Dead => " (dead: no attempt left)".to_string(),
+                Some(j) => format!(" (retry {} at {})", j.attempt + 1, crate::when::local(j.due_at)),
+                None => String::new(),
+            };
+            Err(Error::JobFailed { id: job.id, reason: format!("{reason}{next}") })
+        }
+    }
+}

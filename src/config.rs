@@ -1,0 +1,236 @@
+//! Where phr-tasks finds its configuration and data, and what the configuration may say.
+//!
+//! Layers, lowest first: built-in defaults, the TOML file, the environment (`PHR_CONFIG`,
+//! `PHR_DATA_DIR`), the command line. Unknown keys are refused so that a typo in a config
+//! file is an error (exit 78 with `file:line:col`) rather than a silently ignored setting.
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The system-wide config file, used when running as root.
+pub const SYSTEM_CONFIG: &str = "/etc/phr-tasks/phr.toml";
+/// The system-wide data dir, used when running as root.
+pub const SYSTEM_DATA_DIR: &str = "/var/lib/phr-tasks";
+
+/// The TOML file as written by an admin; every field has a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    /// Where the store, logs and run files live.
+    pub data_dir: Option<PathBuf>,
+    /// How jobs are run.
+    pub jobs: JobSettings,
+    /// How `taskctl work` behaves.
+    pub worker: WorkerSettings,
+}
+
+/// Defaults for every job, overridable per job at `taskctl add`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    /// Directories searched for an executable named after the job's function (like run-parts).
+    pub handler_dirs: Option<Vec<PathBuf>>,
+    /// Runs before a failing job is declared dead.
+    pub max_attempts: u32,
+    /// How long a handler may run before its process group is stopped.
+    #[serde(with = "humantime_serde_compat")]
+    pub timeout: Duration,
+    /// First retry delay; doubled at each further failure.
+    #[serde(with = "humantime_serde_compat")]
+    pub retry_backoff: Duration,
+    /// The retry delay never grows beyond this.
+    #[serde(with = "humantime_serde_compat")]
+    pub retry_backoff_max: Duration,
+    /// Time between SIGTERM and SIGKILL when a handler is stopped.
+    #[serde(with = "humantime_serde_compat")]
+    pub kill_grace: Duration,
+    /// A job's log stops growing at this size.
+    pub log_max_bytes: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobSettings {
+            handler_dirs: None,
+            max_attempts: 5,
+            timeout: Duration::from_secs(3600),
+            retry_backoff: Duration::from_secs(1),
+            retry_backoff_max: Duration::from_secs(3600),
+            kill_grace: Duration::from_secs(5),
+            log_max_bytes: 1 << 20,
+        }
+    }
+}
+
+/// Settings of `taskctl work`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerSettings {
+    /// Jobs run at once by one worker; defaults to the number of CPUs.
+    pub jobs: Option<usize>,
+    /// Longest sleep between two looks at the queue when nothing wakes the worker.
+    #[serde(with = "humantime_serde_compat")]
+    pub poll_interval: Duration,
+    /// On SIGTERM, how long running jobs may take to finish before they are stopped.
+    #[serde(with = "humantime_serde_compat")]
+    pub stop_grace: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings { jobs: None, poll_interval: Duration::from_secs(1), stop_grace: Duration::from_secs(30) }
+    }
+}
+
+/// Durations in the config always carry their unit ("30s", "15m"): a bare number is refused.
+mod humantime_serde_compat {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "invalid duration {text:?} ({e}); write it with a unit, as \"30s\" or \"15m\""
+            ))
+        })
+    }
+}
+
+/// The configuration once every layer is applied: what the commands actually use.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file that was read, if any.
+    pub config_path: Option<PathBuf>,
+    /// Where the store, logs and run files live.
+    pub data_dir: PathBuf,
+    /// Directories searched for job handlers.
+    pub handler_dirs: Vec<PathBuf>,
+    /// Job defaults.
+    pub jobs: JobSettings,
+    /// Worker settings.
+    pub worker: WorkerSettings,
+}
+
+impl Settings {
+    /// Resolves and reads the configuration: `--config`, then `PHR_CONFIG`, then the system or
+    /// XDG file. An explicitly named file must exist; the default one may be absent.
+    pub fn load(config_flag: Option<&Path>, data_dir_flag: Option<&Path>) -> Result<Settings> {
+        let explicit = config_flag.map(Path::to_path_buf).or_else(|| env_path("PHR_CONFIG"));
+        let (config_path, file) = match explicit {
+            Some(path) => {
+                let file = read_config(&path)?;
+                (Some(path), file)
+            }
+            None => {
+                let path = default_config_path();
+                match path.as_deref().filter(|p| p.exists()) {
+                    Some(p) => (Some(p.to_path_buf()), read_config(p)?),
+                    None => (None, ConfigFile::default()),
+                }
+            }
+        };
+        let data_dir = data_dir_flag
+            .map(Path::to_path_buf)
+            .or_else(|| env_path("PHR_DATA_DIR"))
+            .or(file.data_dir.clone())
+            .or_else(default_data_dir)
+            .ok_or_else(|| Error::Config("cannot tell where the data dir is: set PHR_DATA_DIR or --data-dir".into()))?;
+        let config_dir =
+            config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).or_else(default_config_dir);
+        let handler_dirs = file
+            .jobs
+            .handler_dirs
+            .clone()
+            .unwrap_or_else(|| config_dir.into_iter().map(|d| d.join("jobs.d")).collect());
+        Settings::validate(&file)?;
+        Ok(Settings { config_path, data_dir, handler_dirs, jobs: file.jobs, worker: file.worker })
+    }
+
+    fn validate(file: &ConfigFile) -> Result<()> {
+        if file.jobs.max_attempts == 0 {
+            return Err(Error::Config("jobs.max_attempts must be at least 1".into()));
+        }
+        if file.worker.jobs == Some(0) {
+            return Err(Error::Config("worker.jobs must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// The SQLite file holding the queue (and, later, the databox).
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("phr.db")
+    }
+
+    /// Where per-job logs go.
+    pub fn job_log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs").join("jobs")
+    }
+
+    /// The log file of one job.
+    pub fn job_log(&self, id: i64) -> PathBuf {
+        self.job_log_dir().join(format!("{id}.log"))
+    }
+
+    /// Where idle workers listen for "a job was added" datagrams.
+    pub fn wake_dir(&self) -> PathBuf {
+        self.data_dir.join("run").join("wake")
+    }
+
+    /// The number of jobs a worker runs at once when `-j` is not given.
+    pub fn default_parallelism(&self) -> usize {
+        self.worker.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    }
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+fn default_config_dir() -> Option<PathBuf> {
+    if is_root() {
+        Some(PathBuf::from(SYSTEM_CONFIG).parent()?.to_path_buf())
+    } else {
+        dirs::config_dir().map(|d| d.join("phr-tasks"))
+    }
+}
+
+fn default_config_path() -> Option<PathBuf> {
+    default_config_dir().map(|d| d.join("phr.toml"))
+}
+
+fn default_data_dir() -> Option<PathBuf> {
+    if is_root() {
+        Some(PathBuf::from(SYSTEM_DATA_DIR))
+    } else {
+        dirs::data_dir().map(|d| d.join("phr-tasks"))
+    }
+}
+
+/// Reads and parses one TOML config file, turning a parse error into `file:line:col: reason`.
+pub fn read_config(path: &Path) -> Result<ConfigFile> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::NoInput { path: path.to_path_buf(), source })?;
+    parse_toml(path, &text)
+}
+
+/// Parses TOML text into any settings type, with positions in the error.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        let (line, column) = line_col(text, offset);
+        Error::ConfigSyntax { path: path.to_path_buf(), line, column, reason: e.message().trim().replace('\n', " ") }
+    })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    (line, column)
+}

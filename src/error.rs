@@ -1,0 +1,101 @@
+//! Library errors as types. Each carries what it concerns (a path, an id) so the message at
+//! the edge can name it, and each maps to one sysexits code in [`Error::exit_code`].
+
+use crate::exit_codes;
+use std::path::PathBuf;
+
+/// Shorthand used across the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in phr-tasks, grouped by what the user should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line was wrong in a way clap could not see (a bad time, a bad object).
+    #[error("{0}")]
+    Usage(String),
+    /// Input data was wrong: a JSON line, an argument list.
+    #[error("{0}")]
+    Data(String),
+    /// The configuration file does not parse or says something impossible.
+    #[error("{path}:{line}:{column}: {reason}")]
+    ConfigSyntax { path: PathBuf, line: usize, column: usize, reason: String },
+    /// A configuration value is wrong where no position is known.
+    #[error("{0}")]
+    Config(String),
+    /// A file the user named is not there or not readable.
+    #[error("{}: {source}", path.display())]
+    NoInput { path: PathBuf, source: std::io::Error },
+    /// A file or directory could not be created.
+    #[error("cannot create {}: {source}", path.display())]
+    CantCreate { path: PathBuf, source: std::io::Error },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    /// No job has that id.
+    #[error("no job {0}")]
+    NoSuchJob(i64),
+    /// The job is running, so the operation is refused for now.
+    #[error("job {id} is running (worker pid {pid}){hint}")]
+    JobRunning { id: i64, pid: i64, hint: &'static str },
+    /// A job ran and failed (used by `taskctl run`).
+    #[error("job {id} failed: {reason}")]
+    JobFailed { id: i64, reason: String },
+    /// The database is locked by another writer for longer than the busy timeout.
+    #[error("database is busy: {0}")]
+    Busy(String),
+    /// The database could not be opened or used.
+    #[error("database {}: {source}", path.display())]
+    Database { path: PathBuf, source: rusqlite::Error },
+    /// A database error in the middle of an operation.
+    #[error("database: {0}")]
+    Sql(rusqlite::Error),
+    /// The database schema was written by a newer version.
+    #[error("database {} has schema version {found}, newer than this program's {supported}", path.display())]
+    SchemaTooNew { path: PathBuf, found: i64, supported: i64 },
+    /// Writing our own output failed (a closed pipe is not an error: see [`Error::is_broken_pipe`]).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    /// Something that needs a service or program that is not available.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl Error {
+    /// The sysexits code a program should exit with for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => exit_codes::USAGE,
+            Error::Data(_) => exit_codes::DATA,
+            Error::ConfigSyntax { .. } | Error::Config(_) => exit_codes::CONFIG,
+            Error::NoInput { .. } => exit_codes::NO_INPUT,
+            Error::CantCreate { .. } => exit_codes::CANT_CREATE,
+            Error::Io { .. } => exit_codes::IO,
+            Error::NoSuchJob(_) | Error::JobFailed { .. } => exit_codes::FAILURE,
+            Error::JobRunning { .. } | Error::Busy(_) => exit_codes::TEMP_FAIL,
+            Error::Database { .. } | Error::Sql(_) => exit_codes::SOFTWARE,
+            Error::SchemaTooNew { .. } => exit_codes::DATA,
+            Error::Unavailable(_) => exit_codes::UNAVAILABLE,
+            Error::Output(_) => exit_codes::IO,
+        }
+    }
+
+    /// True when our reader went away (`taskctl list | head`): exit quietly with success.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        use rusqlite::ffi::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Busy(e.to_string()),
+            _ => Error::Sql(e),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! phr-tasks: the shared library behind `taskctl`, `tasksched` and the `phr-*` task binaries.
+//!
+//! Binaries stay thin: they parse arguments with the clap definitions in [`cli`], call one
+//! function in [`commands`], and turn a [`Error`] into a one-line message and a sysexits code.
+//! Everything that touches the SQLite file goes through [`store::Store`], so another backend
+//! can replace it without the commands noticing.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod exit_codes;
+pub mod handler;
+pub mod job;
+pub mod logging;
+pub mod output;
+pub mod procinfo;
+pub mod queue;
+pub mod runner;
+pub mod store;
+pub mod when;
+
+pub use error::{Error, Result};

@@ -1,0 +1,220 @@
+//! `taskctl work`: claims due jobs and runs up to N at once. One thread loops over the store
+//! (report finished jobs and claim new ones in one transaction), N executor threads run jobs,
+//! and everything that can wake the loop (a finished job, a wake-up datagram, a signal) arrives
+//! on one channel, so an idle worker sleeps without polling.
+
+use super::wake::WakeSocket;
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::job::{Claimed, Outcome};
+use crate::procinfo;
+use crate::runner::Running;
+use crate::store::{RetryPolicy, Store, WorkerId};
+use crate::when;
+use log::{debug, info, warn};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How often a worker looks for jobs whose worker died.
+const RECLAIM_EVERY: Duration = Duration::from_secs(5);
+
+/// How `taskctl work` was asked to run.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkOptions {
+    /// Jobs run at once.
+    pub jobs: usize,
+    /// Exit when nothing is running, nothing is due and no retry is pending.
+    pub until_empty: bool,
+    /// Claim once, run what was claimed, exit.
+    pub once: bool,
+}
+
+/// What a worker did, for its final log line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WorkSummary {
+    pub done: u64,
+    pub failed: u64,
+}
+
+enum Event {
+    Finished(i64, Outcome),
+    Wake,
+    Signal(i32),
+}
+
+/// The retry policy the configuration describes.
+pub fn retry_policy(settings: &Settings) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: settings.jobs.max_attempts,
+        backoff: settings.jobs.retry_backoff,
+        backoff_max: settings.jobs.retry_backoff_max,
+    }
+}
+
+/// Runs the worker loop until told to stop (SIGTERM/SIGINT), or as `opts` says.
+pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
+    let mut store = Store::open(&settings.db_path())?;
+    let me = procinfo::this_worker();
+    let policy = retry_policy(settings);
+    let (events, inbox) = mpsc::channel();
+    let running = Arc::new(Running::default());
+    let jobs_tx = start_executors(settings, opts.jobs, &events, &running);
+    let _wake = start_wake_listener(settings, &events);
+    start_signal_listener(&events)?;
+
+    let mut summary = WorkSummary::default();
+    let (mut in_flight, mut finished, mut stopping, mut claimed_once) = (0usize, Vec::new(), false, false);
+    let mut last_reclaim: Option<Instant> = None;
+    loop {
+        if last_reclaim.is_none_or(|t| t.elapsed() >= RECLAIM_EVERY) {
+            reclaim_orphans(&mut store, settings, me, &policy)?;
+            last_reclaim = Some(Instant::now());
+        }
+        let free = if stopping || (opts.once && claimed_once) { 0 } else { opts.jobs - in_flight };
+        let claimed = store.cycle(me, &finished, &policy, free)?;
+        finished.clear();
+        claimed_once |= opts.once;
+        for job in claimed {
+            debug!("job {} ({}) claimed, attempt {}", job.id, job.function, job.attempt);
+            in_flight += 1;
+            jobs_tx.send(job).map_err(|_| Error::Unavailable("executor threads are gone".into()))?;
+        }
+        if in_flight == 0 && (stopping || opts.once || (opts.until_empty && !store.has_pending_work()?)) {
+            break;
+        }
+        let wait = if in_flight > 0 { settings.worker.poll_interval } else { idle_wait(&store, settings)? };
+        let first = match inbox.recv_timeout(wait) {
+            Ok(e) => Some(e),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return Err(Error::Unavailable("worker threads are gone".into())),
+        };
+        for event in first.into_iter().chain(inbox.try_iter()) {
+            match event {
+                Event::Finished(id, outcome) => {
+                    in_flight -= 1;
+                    log_outcome(id, &outcome, &mut summary);
+                    finished.push((id, outcome));
+                }
+                Event::Wake => {}
+                Event::Signal(signal_hook::consts::SIGHUP) => info!("SIGHUP: nothing to reload in a worker"),
+                Event::Signal(sig) if stopping => {
+                    warn!("signal {sig} again: stopping running jobs now");
+                    stop_running(&running, settings, Duration::ZERO);
+                }
+                Event::Signal(sig) => {
+                    info!("signal {sig}: finishing {in_flight} running job(s), then exiting");
+                    stopping = true;
+                    stop_running(&running, settings, settings.worker.stop_grace);
+                }
+            }
+        }
+    }
+    info!("worker exiting: {} done, {} failed", summary.done, summary.failed);
+    Ok(summary)
+}
+
+fn log_outcome(id: i64, outcome: &Outcome, summary: &mut WorkSummary) {
+    match outcome {
+        Outcome::Done => summary.done += 1,
+        Outcome::Failed { reason, .. } => {
+            summary.failed += 1;
+            warn!("job {id} failed: {reason}");
+        }
+        Outcome::NotFinished => debug!("job {id} not finished: re-queued one priority lower"),
+        Outcome::Interrupted => info!("job {id} interrupted: re-queued"),
+    }
+}
+
+/// How long an idle worker may sleep: until the next job is due, at most `poll_interval`.
+fn idle_wait(store: &Store, settings: &Settings) -> Result<Duration> {
+    let poll = settings.worker.poll_interval;
+    Ok(match store.next_due()? {
+        Some(due) => Duration::from_micros((due - when::now_us()).clamp(0, when::us(poll)) as u64),
+        None => poll,
+    })
+}
+
+/// After `grace`, stops the handlers still running (their jobs are re-queued, not failed).
+fn stop_running(running: &Arc<Running>, settings: &Settings, grace: Duration) {
+    let running = Arc::clone(running);
+    let kill_grace = settings.jobs.kill_grace;
+    std::thread::spawn(move || {
+        std::thread::sleep(grace);
+        running.stop_all(kill_grace);
+    });
+}
+
+/// Gives back the jobs of workers that died, after stopping whatever they left running.
+fn reclaim_orphans(store: &mut Store, settings: &Settings, me: WorkerId, policy: &RetryPolicy) -> Result<()> {
+    for worker in store.workers_with_running_jobs()? {
+        if worker == me || procinfo::is_alive(worker) {
+            continue;
+        }
+        for id in store.running_jobs_of(worker)? {
+            procinfo::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
+        }
+        let ids = store.reclaim(worker, policy)?;
+        warn!("worker pid {} died: re-queued job(s) {:?}", worker.pid, ids);
+    }
+    Ok(())
+}
+
+fn start_executors(settings: &Settings, n: usize, events: &Sender<Event>, running: &Arc<Running>) -> Sender<Claimed> {
+    let (jobs_tx, jobs_rx) = mpsc::channel::<Claimed>();
+    let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+    for _ in 0..n {
+        let (jobs_rx, events, running, settings) =
+            (Arc::clone(&jobs_rx), events.clone(), Arc::clone(running), settings.clone());
+        std::thread::spawn(move || executor(&jobs_rx, &events, &running, &settings));
+    }
+    jobs_tx
+}
+
+fn executor(jobs: &Mutex<Receiver<Claimed>>, events: &Sender<Event>, running: &Running, settings: &Settings) {
+    loop {
+        let next = jobs.lock().map(|rx| rx.recv());
+        let Ok(Ok(job)) = next else { return };
+        let outcome = super::execute(&job, settings, running, false);
+        if events.send(Event::Finished(job.id, outcome)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Listens for wake-ups; the returned socket removes its file when the worker exits.
+fn start_wake_listener(settings: &Settings, events: &Sender<Event>) -> Option<WakeSocket> {
+    let bound = WakeSocket::bind(&settings.wake_dir()).and_then(|s| s.listener().map(|l| (s, l)));
+    let (socket, listener) = match bound {
+        Ok(pair) => pair,
+        Err(e) => {
+            warn!("no wake-up socket ({e}): new jobs are seen at the next poll");
+            return None;
+        }
+    };
+    let events = events.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16];
+        while listener.recv(&mut buf).is_ok() {
+            if events.send(Event::Wake).is_err() {
+                return;
+            }
+        }
+    });
+    Some(socket)
+}
+
+fn start_signal_listener(events: &Sender<Event>) -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
+        .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
+    let events = events.clone();
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if events.send(Event::Signal(sig)).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! Running one handler as a child process: its own process group, no shell, stdin from
+//! /dev/null, stdout and stderr into the job's size-capped log, a timeout that stops the whole
+//! group (SIGTERM, grace, SIGKILL), and an exit status turned into an [`Outcome`].
+
+use crate::job::{Claimed, Outcome};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The handlers a worker has running, so a shutdown can stop them all.
+#[derive(Default)]
+pub struct Running {
+    groups: Mutex<HashMap<i64, i32>>,
+    stopping: AtomicBool,
+}
+
+impl Running {
+    /// Stops every running handler's process group; their jobs end [`Outcome::Interrupted`].
+    pub fn stop_all(&self, grace: Duration) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let groups: Vec<i32> = self.lock().values().copied().collect();
+        for &g in &groups {
+            let _ = killpg(Pid::from_raw(g), Signal::SIGTERM);
+        }
+        let deadline = Instant::now() + grace;
+        while !self.lock().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for g in self.lock().values() {
+            let _ = killpg(Pid::from_raw(*g), Signal::SIGKILL);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, i32>> {
+        self.groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Everything a handler run needs besides the job.
+pub struct RunSpec<'a> {
+    pub program: &'a Path,
+    pub data_dir: &'a Path,
+    pub log_path: PathBuf,
+    pub log_max_bytes: u64,
+    pub timeout: Duration,
+    pub kill_grace: Duration,
+    /// Also copy the handler's output to our stdout (`taskctl run`, in the foreground).
+    pub echo: bool,
+}
+
+/// Runs the job's handler to its end and says how it ended.
+pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outcome {
+    let log = match open_log(&spec.log_path, job) {
+        Ok(f) => f,
+        Err(e) => return failed(format!("cannot open log {}: {e}", spec.log_path.display()), None),
+    };
+    let (reader, writer) = match std::io::pipe() {
+        Ok(p) => p,
+        Err(e) => return failed(format!("cannot create pipe: {e}"), None),
+    };
+    let objects: Vec<String> = job.objects.iter().map(ToString::to_string).collect();
+    let mut cmd = Command::new(spec.program);
+    cmd.args(&job.args)
+        .stdin(Stdio::null())
+        .stdout(match writer.try_clone() {
+            Ok(w) => Stdio::from(w),
+            Err(e) => return failed(format!("cannot create pipe: {e}"), None),
+        })
+        .stderr(Stdio::from(writer))
+        .process_group(0)
+        .env("PHR_JOB_ID", job.id.to_string())
+        .env("PHR_JOB_ATTEMPT", job.attempt.to_string())
+        .env("PHR_JOB_OBJECTS", objects.join(" "))
+        .env("PHR_DATA_DIR", spec.data_dir);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return failed(format!("cannot run {}: {e}", spec.program.display()), None),
+    };
+    drop(cmd); // closes our copies of the pipe's write end
+    let pgid = child.id() as i32;
+    running.lock().insert(job.id, pgid);
+    let (done_tx, done_rx) = mpsc::channel();
+    let (cap, echo) = (spec.log_max_bytes, spec.echo);
+    std::thread::spawn(move || {
+        copy_capped(reader, log, cap, echo);
+        let _ = done_tx.send(());
+    });
+    let timed_out = !wait_exit(pgid, spec.timeout);
+    if timed_out {
+        stop_group(pgid, spec.kill_grace);
+    }
+    let status = child.wait();
+    // Whatever the handler left behind in its group goes with it, so its log pipe closes.
+    let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    running.lock().remove(&job.id);
+    let _ = done_rx.recv_timeout(Duration::from_secs(2));
+    match status {
+        Err(e) => failed(format!("cannot wait for handler: {e}"), None),
+        Ok(_) if timed_out => failed(format!("timed out after {}", humantime::format_duration(spec.timeout)), None),
+        Ok(s) => match (s.code(), s.signal()) {
+            (Some(0), _) => Outcome::Done,
+            (Some(75), _) => Outcome::NotFinished,
+            (Some(code), _) => failed(format!("exit status {code}"), Some(code)),
+            (None, Some(_)) if running.stopping.load(Ordering::SeqCst) => Outcome::Interrupted,
+            (None, Some(sig)) => failed(format!("killed by signal {}", signal_name(sig)), None),
+            (None, None) => failed("ended without a status".into(), None),
+        },
+    }
+}
+
+fn failed(reason: String, exit_code: Option<i32>) -> Outcome {
+    Outcome::Failed { reason, exit_code }
+}
+
+fn open_log(path: &Path, job: &Claimed) -> std::io::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    writeln!(f, "=== job {} attempt {} at {} ===", job.id, job.attempt, crate::when::rfc3339(crate::when::now_us()))?;
+    Ok(f)
+}
+
+/// Copies the handler's output into its log until `cap` bytes, then drains the rest unseen.
+fn copy_capped(mut from: impl Read, mut log: File, cap: u64, echo: bool) {
+    let mut written = log.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut truncated = false;
+    let mut buf = [0u8; 8192];
+    let stdout = std::io::stdout();
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if echo {
+            let _ = stdout.lock().write_all(&buf[..n]);
+        }
+        let room = cap.saturating_sub(written) as usize;
+        if room > 0 {
+            let take = room.min(n);
+            let _ = log.write_all(&buf[..take]);
+            written += take as u64;
+        } else if !truncated {
+            let _ = writeln!(log, "\n[log truncated at {cap} bytes]");
+            truncated = true;
+        }
+    }
+}
+
+/// Waits for the process to exit, up to `timeout`; true if it exited. Uses a pidfd, so the
+/// wait costs no polling and no extra thread.
+fn wait_exit(pid: i32, timeout: Duration) -> bool {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1; no memory is passed.
+    let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if raw < 0 {
+        return true; // no pidfd (old kernel): fall back to an unbounded wait
+    }
+    // SAFETY: the syscall returned a fresh fd that nothing else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw as i32) };
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let ms = PollTimeout::try_from(left.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, ms) {
+            Ok(n) if n > 0 => return true,
+            Ok(_) if left.is_zero() => return false,
+            _ => continue,
+        }
+    }
+}
+
+/// SIGTERM to the group, SIGKILL after `grace` if its leader is still there.
+fn stop_group(pgid: i32, grace: Duration) {
+    let _ = killpg(Pid::from_raw(pgid), Signal::SIGTERM);
+    if !wait_exit(pgid, grace) {
+        let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    }
+}
+
+fn signal_name(sig: i32) -> String {
+    Signal::try_from(sig).map(|s| s.as_str().to_string()).unwrap_or_else(|_| format!("{sig}"))
+}

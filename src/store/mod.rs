@@ -1,0 +1,96 @@
+//! The store: one SQLite file in the data dir, opened durable (WAL, synchronous=FULL) and
+//! migrated on open. All SQL lives below this module; commands see only its methods
+//! (add, claim, finish, …), so a PostgreSQL backend can come later without touching them.
+
+mod jobs;
+pub use jobs::{JobFilter, Removal};
+mod schema;
+mod worker;
+
+pub use worker::{RetryPolicy, WorkerId};
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another one before giving up with "busy" (exit 75).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An open store. Not shared between threads: each thread or process opens its own.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed, mode 0600 in a 0700 dir) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_private_file(path)?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|source| Error::Database { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.configure().map_err(|source| Error::Database { path: path.to_path_buf(), source })?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The file behind this store, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        }
+        self.conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let supported = schema::MIGRATIONS.len() as i64;
+        if self.user_version()? == supported {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > supported {
+            return Err(Error::SchemaTooNew { path: self.path.clone(), found, supported });
+        }
+        for sql in &schema::MIGRATIONS[found as usize..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", supported)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn user_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// Creates the data dir (0700) and the database file (0600) before SQLite does, so that the
+/// queue is never world-readable, even for a moment.
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
+    }
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::CantCreate { path: path.to_path_buf(), source }),
+    }
+}

@@ -1,0 +1,45 @@
+//! The schema, as a list of migrations applied in order. `PRAGMA user_version` records how
+//! many have run, so opening an up-to-date store costs one pragma read.
+
+/// Each entry upgrades the schema by one version; never edit one that has shipped.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the job queue (SPIP's spip_jobs and spip_jobs_liens, with a real running state).
+    r#"
+    CREATE TABLE jobs (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        function      TEXT    NOT NULL,
+        args          TEXT    NOT NULL DEFAULT '[]',
+        description   TEXT    NOT NULL DEFAULT '',
+        file          TEXT    NOT NULL DEFAULT '',
+        priority      INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN -10 AND 10),
+        due_at        INTEGER NOT NULL,
+        status        TEXT    NOT NULL DEFAULT 'queued'
+                              CHECK (status IN ('queued', 'running', 'done', 'dead')),
+        dedup_key     TEXT,
+        attempt       INTEGER NOT NULL DEFAULT 0,
+        failures      INTEGER NOT NULL DEFAULT 0,
+        max_attempts  INTEGER,
+        timeout_ms    INTEGER,
+        created_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        finished_at   INTEGER,
+        worker_pid    INTEGER,
+        worker_start  INTEGER,
+        exit_code     INTEGER,
+        last_error    TEXT
+    );
+    CREATE INDEX jobs_ready ON jobs (priority DESC, due_at, id) WHERE status = 'queued';
+    CREATE INDEX jobs_due ON jobs (due_at) WHERE status = 'queued';
+    CREATE INDEX jobs_queued_function ON jobs (function) WHERE status = 'queued';
+    CREATE INDEX jobs_running ON jobs (worker_pid, worker_start) WHERE status = 'running';
+    CREATE INDEX jobs_status ON jobs (status, id);
+    CREATE UNIQUE INDEX jobs_dedup ON jobs (dedup_key) WHERE status = 'queued' AND dedup_key IS NOT NULL;
+    CREATE TABLE job_links (
+        job_id    INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        object    TEXT    NOT NULL,
+        object_id TEXT    NOT NULL,
+        PRIMARY KEY (object, object_id, job_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX job_links_job ON job_links (job_id);
+    "#,
+];

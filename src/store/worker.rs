@@ -1,0 +1,233 @@
+//! The worker's side of the store: claiming due jobs, reporting how they ended, and taking back
+//! jobs whose worker died. Claims and reports share one transaction per worker cycle (group
+//! commit), which is where the queue's speed comes from under synchronous=FULL.
+
+use super::jobs::{parse_args, parse_objects};
+use super::Store;
+use crate::error::{Error, Result};
+use crate::job::{Claimed, Outcome};
+use crate::when;
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use std::time::Duration;
+
+/// A worker as the store records it: its pid and the pid's start time, so that a pid reused by
+/// another process is never mistaken for a live worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WorkerId {
+    pub pid: i64,
+    pub start: i64,
+}
+
+/// What happens to a failed job: retried after a doubling delay, dead after `max_attempts` runs.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub backoff: Duration,
+    pub backoff_max: Duration,
+}
+
+impl RetryPolicy {
+    /// The delay before the retry that follows the `failures`-th failure (1, 2, 4, … × backoff).
+    pub fn delay_us(&self, failures: i64) -> i64 {
+        let exp = failures.clamp(1, 40) as u32 - 1;
+        let delay = self.backoff.saturating_mul(2u32.saturating_pow(exp.min(31)));
+        when::us(delay.min(self.backoff_max))
+    }
+}
+
+const CLAIM_RETURNING: &str = "RETURNING id, function, args, file, priority, due_at, attempt, timeout_ms, \
+     (SELECT group_concat(object || ':' || object_id, ' ') FROM job_links WHERE job_id = jobs.id)";
+
+/// On re-queue, a job keeps its de-duplication key unless another queued job took it meanwhile.
+const REQUEUE_DEDUP: &str = "dedup_key = CASE WHEN dedup_key IS NOT NULL AND EXISTS \
+     (SELECT 1 FROM jobs AS other WHERE other.status = 'queued' AND other.dedup_key = jobs.dedup_key) \
+     THEN NULL ELSE dedup_key END";
+
+impl Store {
+    /// One worker cycle in one transaction: record how `finished` jobs ended, then claim up to
+    /// `claim` due jobs, highest priority first, then earliest due, then oldest.
+    pub fn cycle(
+        &mut self,
+        worker: WorkerId,
+        finished: &[(i64, Outcome)],
+        policy: &RetryPolicy,
+        claim: usize,
+    ) -> Result<Vec<Claimed>> {
+        let now = when::now_us();
+        let tx = self.write_tx()?;
+        for (id, outcome) in finished {
+            record_outcome(&tx, worker, *id, outcome, policy, now)?;
+        }
+        let mut claimed = Vec::new();
+        if claim > 0 {
+            let sql = format!(
+                "UPDATE jobs SET status = 'running', attempt = attempt + 1, started_at = ?1, finished_at = NULL, \
+                 worker_pid = ?2, worker_start = ?3 WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' \
+                 AND due_at <= ?1 ORDER BY priority DESC, due_at, id LIMIT ?4) {CLAIM_RETURNING}"
+            );
+            let mut stmt = tx.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![now, worker.pid, worker.start, claim as i64], claimed_from_row)?;
+            claimed = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+        tx.commit()?;
+        claimed.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)).then(a.id.cmp(&b.id)));
+        Ok(claimed)
+    }
+
+    /// Claims one queued job whatever its due time (`taskctl run ID`, "execute now").
+    pub fn claim_id(&mut self, worker: WorkerId, id: i64) -> Result<Claimed> {
+        let now = when::now_us();
+        let tx = self.write_tx()?;
+        let row: Option<(String, Option<i64>)> = tx
+            .query_row("SELECT status, worker_pid FROM jobs WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            None => return Err(Error::NoSuchJob(id)),
+            Some((s, pid)) if s == "running" => return Err(Error::JobRunning { id, pid: pid.unwrap_or(0), hint: "" }),
+            Some((s, _)) if s != "queued" => {
+                return Err(Error::Usage(format!("job {id} is {s}: only a queued job can be run")))
+            }
+            Some(_) => {}
+        }
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', attempt = attempt + 1, started_at = ?1, finished_at = NULL, \
+             worker_pid = ?2, worker_start = ?3 WHERE id = ?4 {CLAIM_RETURNING}"
+        );
+        let claimed = tx.query_row(&sql, params![now, worker.pid, worker.start, id], claimed_from_row)?;
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    /// Records how one job ended, in its own transaction (`taskctl run`).
+    pub fn finish(&mut self, worker: WorkerId, id: i64, outcome: &Outcome, policy: &RetryPolicy) -> Result<()> {
+        self.cycle(worker, &[(id, outcome.clone())], policy, 0).map(|_| ())
+    }
+
+    /// The workers that hold running jobs, so the caller can check which are still alive.
+    pub fn workers_with_running_jobs(&self) -> Result<Vec<WorkerId>> {
+        let mut stmt =
+            self.conn.prepare("SELECT DISTINCT worker_pid, worker_start FROM jobs WHERE status = 'running'")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(WorkerId {
+                pid: r.get::<_, Option<i64>>(0)?.unwrap_or(0),
+                start: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The jobs a worker holds, so their processes can be stopped before they are taken back.
+    pub fn running_jobs_of(&self, worker: WorkerId) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM jobs WHERE status = 'running' AND worker_pid = ?1 AND worker_start = ?2")?;
+        let rows = stmt.query_map(params![worker.pid, worker.start], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Takes back the running jobs of a worker that died: each counts as a failed attempt (so a
+    /// job that kills its worker every time ends dead) and is queued again for the next worker.
+    pub fn reclaim(&mut self, dead: WorkerId, policy: &RetryPolicy) -> Result<Vec<i64>> {
+        let now = when::now_us();
+        let tx = self.write_tx()?;
+        let ids: Vec<i64> = {
+            let mut stmt =
+                tx.prepare("SELECT id FROM jobs WHERE status = 'running' AND worker_pid = ?1 AND worker_start = ?2")?;
+            let rows = stmt.query_map(params![dead.pid, dead.start], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let reason = format!("worker pid {} died while running it", dead.pid);
+        for &id in &ids {
+            let outcome = Outcome::Failed { reason: reason.clone(), exit_code: None };
+            record_outcome(&tx, dead, id, &outcome, policy, now)?;
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Whether `--until-empty` should keep going: a job is due now, or a job already tried is
+    /// waiting for its retry. Fresh jobs scheduled for later do not count.
+    pub fn has_pending_work(&self) -> Result<bool> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued' AND (due_at <= ?1 OR attempt > 0))";
+        Ok(self.conn.query_row(sql, [when::now_us()], |r| r.get(0))?)
+    }
+}
+
+fn record_outcome(
+    tx: &Transaction<'_>,
+    worker: WorkerId,
+    id: i64,
+    outcome: &Outcome,
+    policy: &RetryPolicy,
+    now: i64,
+) -> Result<()> {
+    const FENCE: &str = "id = ?1 AND status = 'running' AND worker_pid = ?2 AND worker_start = ?3";
+    match outcome {
+        Outcome::Done => {
+            let sql = format!(
+                "UPDATE jobs SET status = 'done', finished_at = ?4, exit_code = 0, last_error = NULL WHERE {FENCE}"
+            );
+            tx.prepare_cached(&sql)?.execute(params![id, worker.pid, worker.start, now])?;
+        }
+        Outcome::NotFinished => {
+            // At once, one priority lower; once at the floor, after the retry backoff, so that a
+            // handler that is never finished cannot spin a worker at full speed.
+            let sql = format!(
+                "UPDATE jobs SET status = 'queued', due_at = CASE WHEN priority <= -10 THEN ?5 ELSE ?4 END, \
+                 priority = max(priority - 1, -10), finished_at = ?4, exit_code = 75, {REQUEUE_DEDUP} WHERE {FENCE}"
+            );
+            let later = now + when::us(policy.backoff);
+            tx.prepare_cached(&sql)?.execute(params![id, worker.pid, worker.start, now, later])?;
+        }
+        Outcome::Interrupted => {
+            let sql = format!(
+                "UPDATE jobs SET status = 'queued', due_at = ?4, attempt = attempt - 1, {REQUEUE_DEDUP} WHERE {FENCE}"
+            );
+            tx.prepare_cached(&sql)?.execute(params![id, worker.pid, worker.start, now])?;
+        }
+        Outcome::Failed { reason, exit_code } => {
+            let sql = format!("SELECT failures, coalesce(max_attempts, ?4) FROM jobs WHERE {FENCE}");
+            let found: Option<(i64, i64)> = tx
+                .prepare_cached(&sql)?
+                .query_row(params![id, worker.pid, worker.start, policy.max_attempts], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((failures, max_attempts)) = found else { return Ok(()) };
+            let failures = failures + 1;
+            let (status, due) = if failures >= max_attempts {
+                ("dead", None)
+            } else {
+                ("queued", Some(now + policy.delay_us(failures)))
+            };
+            let sql = format!(
+                "UPDATE jobs SET status = ?4, failures = ?5, due_at = coalesce(?6, due_at), finished_at = ?7, exit_code = ?8, \
+                 last_error = ?9, {REQUEUE_DEDUP} WHERE {FENCE}"
+            );
+            tx.prepare_cached(&sql)?.execute(params![
+                id,
+                worker.pid,
+                worker.start,
+                status,
+                failures,
+                due,
+                now,
+                exit_code,
+                reason
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+fn claimed_from_row(r: &Row<'_>) -> rusqlite::Result<Claimed> {
+    Ok(Claimed {
+        id: r.get(0)?,
+        function: r.get(1)?,
+        args: parse_args(&r.get::<_, String>(2)?),
+        file: r.get(3)?,
+        priority: r.get(4)?,
+        due_at: r.get(5)?,
+        attempt: r.get(6)?,
+        timeout_ms: r.get(7)?,
+        objects: parse_objects(r.get(8)?),
+    })
+}

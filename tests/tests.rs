@@ -1,0 +1,11 @@
+#![allow(clippy::unwrap_used)]
+//! One integration-test binary (faster to link) with a module per area. Every test drives the
+//! real `taskctl` binary against its own temp data dir and config.
+
+mod util;
+
+mod add;
+mod config;
+mod docs;
+mod remove;
+mod work;

@@ -1,0 +1,185 @@
+//! A temp phr-tasks world per test: data dir, config, handler dir, and helpers to run
+//! `taskctl` in it. Failures print the command, its exit status, stdout and stderr.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const TASKCTL: &str = env!("CARGO_BIN_EXE_taskctl");
+
+pub struct World {
+    pub dir: tempfile::TempDir,
+}
+
+/// What one run of a command gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    #[allow(dead_code)] // shown by {:#?} when an assertion fails
+    pub what: String,
+}
+
+impl Run {
+    fn from(what: String, out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            what,
+        }
+    }
+
+    /// Asserts the exit code, showing everything on failure.
+    pub fn code(self, want: i32) -> Run {
+        assert_eq!(self.code, want, "{self:#?}");
+        self
+    }
+
+    pub fn ok(self) -> Run {
+        self.code(0)
+    }
+
+    /// Asserts stderr is exactly one line naming the program, and contains `needle`.
+    pub fn one_line_error(self, needle: &str) -> Run {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "want one stderr line: {self:#?}");
+        assert!(lines[0].starts_with("taskctl: "), "{self:#?}");
+        assert!(lines[0].contains(needle), "want {needle:?} in stderr: {self:#?}");
+        assert!(!self.stderr.contains("panicked"), "{self:#?}");
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {self:#?}"))
+    }
+}
+
+impl World {
+    pub fn new() -> World {
+        World::with_config("")
+    }
+
+    /// A world whose config file has the test defaults plus `extra` TOML appended to `[jobs]`.
+    pub fn with_config(extra_jobs: &str) -> World {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let w = World { dir };
+        std::fs::create_dir_all(w.handlers()).expect("jobs.d");
+        let config = format!(
+            "[jobs]\nhandler_dirs = [\"{}\"]\nretry_backoff = \"50ms\"\nkill_grace = \"500ms\"\n{extra_jobs}\n\n[worker]\npoll_interval = \"200ms\"\nstop_grace = \"5s\"\n",
+            w.handlers().display()
+        );
+        std::fs::write(w.config(), config).expect("config");
+        w
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.path("data")
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.path("phr.toml")
+    }
+
+    pub fn handlers(&self) -> PathBuf {
+        self.path("jobs.d")
+    }
+
+    /// A `taskctl` command in this world (config and data dir set through the environment).
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(TASKCTL);
+        cmd.env("PHR_CONFIG", self.config())
+            .env("PHR_DATA_DIR", self.data())
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn taskctl(&self, args: &[&str]) -> Run {
+        let out = self.command().args(args).output().expect("run taskctl");
+        Run::from(format!("taskctl {}", args.join(" ")), out)
+    }
+
+    pub fn taskctl_stdin(&self, args: &[&str], input: &str) -> Run {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        let out = child.wait_with_output().expect("wait");
+        Run::from(format!("taskctl {} < input", args.join(" ")), out)
+    }
+
+    /// A worker in the background.
+    pub fn spawn_worker(&self, args: &[&str]) -> Child {
+        self.command().arg("work").args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn worker")
+    }
+
+    /// Writes an executable shell handler named `name` into the handler dir.
+    pub fn handler(&self, name: &str, body: &str) -> PathBuf {
+        let path = self.handlers().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write handler");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    }
+
+    /// Adds a job and returns its id.
+    pub fn add(&self, args: &[&str]) -> i64 {
+        let mut full = vec!["add"];
+        full.extend_from_slice(args);
+        let run = self.taskctl(&full).ok();
+        run.stdout.trim().parse().unwrap_or_else(|_| panic!("no id: {run:#?}"))
+    }
+
+    pub fn job(&self, id: i64) -> serde_json::Value {
+        self.taskctl(&["show", &id.to_string(), "--json"]).ok().json()
+    }
+
+    pub fn jobs(&self) -> Vec<serde_json::Value> {
+        self.taskctl(&["list", "--json"]).ok().json()["jobs"].as_array().expect("jobs array").clone()
+    }
+
+    pub fn status(&self, id: i64) -> String {
+        self.job(id)["status"].as_str().expect("status").to_string()
+    }
+
+    /// Runs `taskctl work --until-empty` to its end.
+    pub fn drain(&self, jobs: &str) -> Run {
+        self.taskctl(&["work", "-j", jobs, "--until-empty"]).ok()
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+}
+
+/// Polls `cond` every 20 ms for up to `secs` seconds.
+pub fn wait_for(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Whether a process exists (and is not a zombie).
+pub fn process_alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,229 @@
+//! `taskctl work` and `taskctl run`: order, outcomes, retries, timeouts, crashes.
+
+use crate::util::{process_alive, wait_for, World};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+/// A handler that appends its first argument to the file `order`.
+fn recorder(w: &World) {
+    w.handler("record", &format!("echo \"$1\" >> {}", w.path("order").display()));
+}
+
+#[test]
+fn due_jobs_run_by_priority_then_due_time_then_id() {
+    let w = World::new();
+    recorder(&w);
+    w.add(&["record", "low", "-p", "-5"]);
+    w.add(&["record", "mid-old", "--at", "2020-01-01 00:00:00"]);
+    w.add(&["record", "mid-new"]);
+    w.add(&["record", "high", "-p", "7"]);
+    w.add(&["record", "future-high", "-p", "10", "--in", "1h"]);
+    w.add(&["record", "mid-new-2"]);
+    w.drain("1");
+    assert_eq!(w.read("order"), "high\nmid-old\nmid-new\nmid-new-2\nlow\n");
+}
+
+#[test]
+fn handler_gets_its_args_environment_and_log() {
+    let w = World::new();
+    w.handler("env", "echo \"args=$# [$1] [$2] id=$PHR_JOB_ID attempt=$PHR_JOB_ATTEMPT objects=$PHR_JOB_OBJECTS\"\necho to-stderr >&2\nread x && echo stdin-was-not-empty
+exit 0");
+    let id = w.add(&["env", "two words", "--", "-dash", "--object"]);
+    w.drain("1");
+    assert_eq!(w.status(id), "done");
+    let log = w.taskctl(&["log", "--job", &id.to_string()]).ok().stdout;
+    assert!(log.contains("args=3 [two words] [-dash] id=1 attempt=1 objects=\n"), "{log}");
+    assert!(log.contains("to-stderr"), "{log}");
+    assert!(!log.contains("stdin-was-not-empty"), "{log}");
+    let tail = w.taskctl(&["log", "--job", &id.to_string(), "-n", "1"]).ok().stdout;
+    assert_eq!(tail, "to-stderr\n");
+}
+
+#[test]
+fn objects_reach_the_handler() {
+    let w = World::new();
+    w.handler("env", "echo \"objects=$PHR_JOB_OBJECTS\"");
+    let id = w.add(&["env", "--object", "article:3", "--object", "doc:9"]);
+    w.drain("1");
+    let log = w.taskctl(&["log", "--job", &id.to_string()]).ok().stdout;
+    assert!(log.contains("objects=article:3 doc:9"), "{log}");
+}
+
+#[test]
+fn exit_75_requeues_at_once_one_priority_lower() {
+    let w = World::new();
+    w.handler("twice", "[ \"$PHR_JOB_ATTEMPT\" -ge 2 ] && exit 0\nexit 75");
+    let id = w.add(&["twice", "-p", "4"]);
+    w.drain("1");
+    let job = w.job(id);
+    assert_eq!(job["status"], "done");
+    assert_eq!(job["priority"], 3);
+    assert_eq!(job["attempt"], 2);
+    assert_eq!(job["failures"], 0);
+}
+
+#[test]
+fn a_job_that_is_never_finished_lets_others_run_first() {
+    let w = World::new();
+    recorder(&w);
+    w.handler(
+        "hog",
+        &format!("echo hog >> {}\n[ \"$PHR_JOB_ATTEMPT\" -ge 3 ] && exit 0\nexit 75", w.path("order").display()),
+    );
+    w.add(&["hog", "-p", "1"]);
+    w.add(&["record", "other"]);
+    w.drain("1");
+    assert_eq!(w.read("order"), "hog\nother\nhog\nhog\n");
+}
+
+#[test]
+fn failures_are_retried_with_backoff_then_dead_with_the_last_error() {
+    let w = World::new();
+    w.handler("broken", &format!("date +%s.%N >> {}\necho oops >&2\nexit 3", w.path("tries").display()));
+    let id = w.add(&["broken", "--max-attempts", "3"]);
+    let run = w.drain("1");
+    assert!(run.stderr.contains("job 1 failed: exit status 3"), "{run:#?}");
+    let job = w.job(id);
+    assert_eq!(job["status"], "dead");
+    assert_eq!(job["attempt"], 3);
+    assert_eq!(job["failures"], 3);
+    assert_eq!(job["exit_code"], 3);
+    assert_eq!(job["last_error"], "exit status 3");
+    let times: Vec<f64> = w.read("tries").lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(times.len(), 3);
+    // Backoff of 50 ms, then 100 ms: the second gap is the longer one.
+    assert!(times[1] - times[0] >= 0.05 && times[2] - times[1] >= 0.1, "{times:?}");
+}
+
+#[test]
+fn max_attempts_comes_from_the_config_by_default() {
+    let w = World::with_config("max_attempts = 2");
+    w.handler("broken", "exit 1");
+    let id = w.add(&["broken"]);
+    w.drain("1");
+    assert_eq!(w.job(id)["attempt"], 2);
+    assert_eq!(w.status(id), "dead");
+}
+
+#[test]
+fn unknown_function_fails_the_job_not_the_worker() {
+    let w = World::new();
+    let bad = w.add(&["nosuch", "--max-attempts", "1"]);
+    let missing = w.add(&["x", "--file", "/nonexistent/handler", "--max-attempts", "1"]);
+    std::fs::write(w.handlers().join("notexec"), "#!/bin/sh\n").unwrap();
+    let notexec = w.add(&["notexec", "--max-attempts", "1"]);
+    let good = w.add(&["noop"]);
+    w.drain("1");
+    assert_eq!(w.status(good), "done");
+    assert!(w.job(bad)["last_error"].as_str().unwrap().contains("unknown function \"nosuch\""));
+    assert!(w.job(missing)["last_error"].as_str().unwrap().contains("/nonexistent/handler"));
+    assert!(w.job(notexec)["last_error"].as_str().unwrap().contains("not executable"));
+}
+
+#[test]
+fn file_as_directory_or_executable_locates_the_handler() {
+    let w = World::new();
+    let dir = w.path("elsewhere");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("hello"), format!("#!/bin/sh\necho dir >> {}\n", w.path("order").display())).unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(dir.join("hello")).status().unwrap();
+    w.add(&["hello", "--file", &format!("{}/", dir.display())]);
+    w.add(&["anything", "--file", &dir.join("hello").display().to_string()]);
+    w.drain("1");
+    assert_eq!(w.read("order"), "dir\ndir\n");
+}
+
+#[test]
+fn timeout_stops_the_whole_process_group() {
+    let w = World::new();
+    w.handler("stuck", &format!("sleep 300 &\necho $! > {}\nsleep 300", w.path("child").display()));
+    let id = w.add(&["stuck", "--timeout", "1s", "--max-attempts", "1"]);
+    w.drain("1");
+    assert_eq!(w.status(id), "dead");
+    assert_eq!(w.job(id)["last_error"], "timed out after 1s");
+    let child: i32 = w.read("child").trim().parse().unwrap();
+    wait_for(5, "forked child gone", || !process_alive(child));
+}
+
+#[test]
+fn kill_9_of_a_worker_mid_job_reruns_it_exactly_once() {
+    let w = World::new();
+    let log = w.path("runs");
+    w.handler(
+        "once",
+        &format!(
+            "echo \"start $PHR_JOB_ATTEMPT $$\" >> {0}\n[ \"$PHR_JOB_ATTEMPT\" = 1 ] && sleep 300\necho done >> {0}",
+            log.display()
+        ),
+    );
+    let id = w.add(&["once"]);
+    let mut first = w.spawn_worker(&["-j", "1"]);
+    wait_for(10, "first run started", || w.read("runs").contains("start 1"));
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    assert_eq!(w.status(id), "running", "the claim outlives its worker");
+    let orphan: i32 = w.read("runs").split_whitespace().nth(2).unwrap().parse().unwrap();
+    w.drain("1");
+    let job = w.job(id);
+    assert_eq!(job["status"], "done");
+    assert_eq!(job["attempt"], 2);
+    assert!(!process_alive(orphan), "the dead worker's handler was stopped before the re-run");
+    let runs = w.read("runs");
+    assert_eq!(runs.matches("done").count(), 1, "{runs}");
+    assert_eq!(runs.matches("start").count(), 2, "{runs}");
+}
+
+#[test]
+fn sigterm_lets_running_jobs_finish_then_exits() {
+    let w = World::new();
+    w.handler("short", &format!("echo started > {0}\nsleep 1\necho finished >> {0}", w.path("out").display()));
+    let id = w.add(&["short"]);
+    let mut worker = w.spawn_worker(&["-j", "1"]);
+    wait_for(10, "job started", || w.read("out").contains("started"));
+    kill(Pid::from_raw(worker.id() as i32), Signal::SIGTERM).unwrap();
+    assert!(worker.wait().unwrap().success());
+    assert!(w.read("out").contains("finished"));
+    assert_eq!(w.status(id), "done");
+}
+
+#[test]
+fn run_forces_a_future_job_now_in_the_foreground() {
+    let w = World::new();
+    w.handler("hello", "echo \"hello $1\"");
+    let id = w.add(&["hello", "you", "--in", "1d"]);
+    let run = w.taskctl(&["run", &id.to_string()]).ok();
+    assert_eq!(run.stdout, "hello you\n");
+    assert_eq!(w.status(id), "done");
+    w.taskctl(&["run", &id.to_string()]).code(64).one_line_error("only a queued job can be run");
+    w.taskctl(&["run", "99"]).code(1).one_line_error("no job 99");
+    w.handler("bad", "exit 4");
+    let bad = w.add(&["bad", "--max-attempts", "1"]);
+    w.taskctl(&["run", &bad.to_string()]).code(1).one_line_error("exit status 4 (dead: no attempt left)");
+}
+
+#[test]
+fn job_logs_are_capped() {
+    let w = World::with_config("log_max_bytes = 1000");
+    w.handler("chatty", "i=0; while [ $i -lt 500 ]; do echo line $i; i=$((i+1)); done");
+    let id = w.add(&["chatty"]);
+    w.drain("1");
+    assert_eq!(w.status(id), "done");
+    let log = std::fs::read_to_string(w.data().join("logs/jobs/1.log")).unwrap();
+    assert!(log.len() < 1100, "{}", log.len());
+    assert!(log.trim_end().ends_with("[log truncated at 1000 bytes]"), "{log}");
+}
+
+#[test]
+fn many_jobs_with_parallel_workers_each_run_once() {
+    let w = World::new();
+    recorder(&w);
+    let lines: String = (0..200).map(|i| format!("{{\"function\":\"record\",\"args\":[\"{i}\"]}}\n")).collect();
+    w.taskctl_stdin(&["add", "--batch"], &lines).ok();
+    let workers: Vec<_> = (0..3).map(|_| w.spawn_worker(&["-j", "4", "--until-empty"])).collect();
+    for mut worker in workers {
+        assert!(worker.wait().unwrap().success());
+    }
+    let mut seen: Vec<u32> = w.read("order").lines().map(|l| l.parse().unwrap()).collect();
+    seen.sort();
+    assert_eq!(seen, (0..200).collect::<Vec<_>>());
+}
