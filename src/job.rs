@@ -213,3 +213,12 @@ pub enum Outcome {
     /// Stopped by a shutdown of the worker: re-queue without counting a failure.
     Interrupted,
 }
+
+/// A run that ended, as a worker reports it: which job, how, and when it really started (a
+/// claimed job may wait a moment in the worker's local queue).
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub id: i64,
+    pub outcome: Outcome,
+    pub started_at: i64,
+}

@@ -8,13 +8,13 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The handlers a worker has running, so a shutdown can stop them all.
@@ -54,29 +54,25 @@ pub struct RunSpec<'a> {
     pub log_max_bytes: u64,
     pub timeout: Duration,
     pub kill_grace: Duration,
-    /// Also copy the handler's output to our stdout (`taskctl run`, in the foreground).
+    /// Also copy the handler's output to our stdout once it ends (`taskctl run`, in the foreground).
     pub echo: bool,
 }
 
 /// Runs the job's handler to its end and says how it ended.
 pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outcome {
-    let log = match open_log(&spec.log_path, job) {
-        Ok(f) => f,
+    let (log, output_start) = match open_log(&spec.log_path, job) {
+        Ok(opened) => opened,
         Err(e) => return failed(format!("cannot open log {}: {e}", spec.log_path.display()), None),
-    };
-    let (reader, writer) = match std::io::pipe() {
-        Ok(p) => p,
-        Err(e) => return failed(format!("cannot create pipe: {e}"), None),
     };
     let objects: Vec<String> = job.objects.iter().map(ToString::to_string).collect();
     let mut cmd = Command::new(spec.program);
     cmd.args(&job.args)
         .stdin(Stdio::null())
-        .stdout(match writer.try_clone() {
-            Ok(w) => Stdio::from(w),
-            Err(e) => return failed(format!("cannot create pipe: {e}"), None),
+        .stdout(match log.try_clone() {
+            Ok(f) => Stdio::from(f),
+            Err(e) => return failed(format!("cannot open log {}: {e}", spec.log_path.display()), None),
         })
-        .stderr(Stdio::from(writer))
+        .stderr(Stdio::from(log))
         .process_group(0)
         .env("PHR_JOB_ID", job.id.to_string())
         .env("PHR_JOB_ATTEMPT", job.attempt.to_string())
@@ -86,24 +82,21 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
         Ok(c) => c,
         Err(e) => return failed(format!("cannot run {}: {e}", spec.program.display()), None),
     };
-    drop(cmd); // closes our copies of the pipe's write end
+    drop(cmd); // closes our copies of the log file
     let pgid = child.id() as i32;
     running.lock().insert(job.id, pgid);
-    let (done_tx, done_rx) = mpsc::channel();
-    let (cap, echo) = (spec.log_max_bytes, spec.echo);
-    std::thread::spawn(move || {
-        copy_capped(reader, log, cap, echo);
-        let _ = done_tx.send(());
-    });
     let timed_out = !wait_exit(pgid, spec.timeout);
     if timed_out {
         stop_group(pgid, spec.kill_grace);
     }
     let status = child.wait();
-    // Whatever the handler left behind in its group goes with it, so its log pipe closes.
+    // Whatever the handler left behind in its group goes with it.
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
     running.lock().remove(&job.id);
-    let _ = done_rx.recv_timeout(Duration::from_secs(2));
+    cap_log(&spec.log_path, spec.log_max_bytes);
+    if spec.echo {
+        echo_from(&spec.log_path, output_start);
+    }
     match status {
         Err(e) => failed(format!("cannot wait for handler: {e}"), None),
         Ok(_) if timed_out => failed(format!("timed out after {}", humantime::format_duration(spec.timeout)), None),
@@ -122,37 +115,33 @@ fn failed(reason: String, exit_code: Option<i32>) -> Outcome {
     Outcome::Failed { reason, exit_code }
 }
 
-fn open_log(path: &Path, job: &Claimed) -> std::io::Result<File> {
+/// Opens the job's log for appending, writes the attempt's header, and says where the
+/// handler's output will start. The handler writes straight into it: no copy, no thread.
+fn open_log(path: &Path, job: &Claimed) -> std::io::Result<(File, u64)> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
     writeln!(f, "=== job {} attempt {} at {} ===", job.id, job.attempt, crate::when::rfc3339(crate::when::now_us()))?;
-    Ok(f)
+    let start = f.metadata()?.len();
+    Ok((f, start))
 }
 
-/// Copies the handler's output into its log until `cap` bytes, then drains the rest unseen.
-fn copy_capped(mut from: impl Read, mut log: File, cap: u64, echo: bool) {
-    let mut written = log.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut truncated = false;
-    let mut buf = [0u8; 8192];
-    let stdout = std::io::stdout();
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        if echo {
-            let _ = stdout.lock().write_all(&buf[..n]);
-        }
-        let room = cap.saturating_sub(written) as usize;
-        if room > 0 {
-            let take = room.min(n);
-            let _ = log.write_all(&buf[..take]);
-            written += take as u64;
-        } else if !truncated {
-            let _ = writeln!(log, "\n[log truncated at {cap} bytes]");
-            truncated = true;
+/// Keeps a log within `cap` bytes once its handler is done: the beginning is kept, the rest
+/// replaced by one line saying so.
+fn cap_log(path: &Path, cap: u64) {
+    let Ok(f) = std::fs::OpenOptions::new().write(true).open(path) else { return };
+    if f.metadata().map(|m| m.len() > cap).unwrap_or(false) && f.set_len(cap).is_ok() {
+        let mut f = f;
+        let _ = f.seek(SeekFrom::End(0)).and_then(|_| writeln!(f, "\n[log truncated at {cap} bytes]"));
+    }
+}
+
+/// Copies what the handler wrote to our stdout (`taskctl run`, in the foreground).
+fn echo_from(path: &Path, start: u64) {
+    if let Ok(mut f) = File::open(path) {
+        if f.seek(SeekFrom::Start(start)).is_ok() {
+            let _ = std::io::copy(&mut f, &mut std::io::stdout().lock());
         }
     }
 }

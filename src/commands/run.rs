@@ -5,7 +5,7 @@ use crate::cli::taskctl::RunArgs;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::exit_codes;
-use crate::job::Outcome;
+use crate::job::{Finished, Outcome};
 use crate::procinfo;
 use crate::queue::{self, worker::retry_policy};
 use crate::runner::Running;
@@ -15,8 +15,9 @@ pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
     let mut store = Store::open(&settings.db_path())?;
     let me = procinfo::this_worker();
     let job = store.claim_id(me, args.id)?;
+    let started_at = crate::when::now_us();
     let outcome = queue::execute(&job, settings, &Running::default(), true);
-    store.finish(me, job.id, &outcome, &retry_policy(settings))?;
+    store.finish(me, Finished { id: job.id, outcome: outcome.clone(), started_at }, &retry_policy(settings))?;
     match outcome {
         Outcome::Done => Ok(exit_codes::OK),
         Outcome::NotFinished => {

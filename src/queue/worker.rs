@@ -1,12 +1,13 @@
 //! `taskctl work`: claims due jobs and runs up to N at once. One thread loops over the store
-//! (report finished jobs and claim new ones in one transaction), N executor threads run jobs,
-//! and everything that can wake the loop (a finished job, a wake-up datagram, a signal) arrives
-//! on one channel, so an idle worker sleeps without polling.
+//! (report finished jobs and claim new ones in one transaction: group commit), N executor
+//! threads run jobs, and everything that can wake the loop (a finished job, a wake-up datagram,
+//! a signal) arrives on one channel, so an idle worker sleeps without polling.
 
+use super::pace::Pace;
 use super::wake::WakeSocket;
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::job::{Claimed, Outcome};
+use crate::job::{Claimed, Finished, Outcome};
 use crate::procinfo;
 use crate::runner::Running;
 use crate::store::{RetryPolicy, Store, WorkerId};
@@ -18,6 +19,8 @@ use std::time::{Duration, Instant};
 
 /// How often a worker looks for jobs whose worker died.
 const RECLAIM_EVERY: Duration = Duration::from_secs(5);
+/// How long a finished job may wait to be reported with others in one transaction.
+const GROUP_COMMIT_WINDOW: Duration = Duration::from_millis(10);
 
 /// How `taskctl work` was asked to run.
 #[derive(Debug, Clone, Copy)]
@@ -38,9 +41,20 @@ pub struct WorkSummary {
 }
 
 enum Event {
-    Finished(i64, Outcome),
+    Finished(Finished, Duration),
     Wake,
     Signal(i32),
+}
+
+/// The loop's state between two store cycles.
+#[derive(Default)]
+struct Loop {
+    in_flight: usize,
+    finished: Vec<Finished>,
+    oldest_unreported: Option<Instant>,
+    stopping: bool,
+    pace: Pace,
+    summary: WorkSummary,
 }
 
 /// The retry policy the configuration describes.
@@ -63,55 +77,93 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
     let _wake = start_wake_listener(settings, &events);
     start_signal_listener(&events)?;
 
-    let mut summary = WorkSummary::default();
-    let (mut in_flight, mut finished, mut stopping, mut claimed_once) = (0usize, Vec::new(), false, false);
+    let mut state = Loop::default();
+    let mut claimed_once = false;
     let mut last_reclaim: Option<Instant> = None;
     loop {
         if last_reclaim.is_none_or(|t| t.elapsed() >= RECLAIM_EVERY) {
             reclaim_orphans(&mut store, settings, me, &policy)?;
             last_reclaim = Some(Instant::now());
         }
-        let free = if stopping || (opts.once && claimed_once) { 0 } else { opts.jobs - in_flight };
-        let claimed = store.cycle(me, &finished, &policy, free)?;
-        finished.clear();
+        let limit = if state.stopping || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };
+        let claimed = store.cycle(me, &state.finished, &policy, limit.saturating_sub(state.in_flight))?;
+        state.finished.clear();
+        state.oldest_unreported = None;
         claimed_once |= opts.once;
         for job in claimed {
             debug!("job {} ({}) claimed, attempt {}", job.id, job.function, job.attempt);
-            in_flight += 1;
+            state.in_flight += 1;
             jobs_tx.send(job).map_err(|_| Error::Unavailable("executor threads are gone".into()))?;
         }
-        if in_flight == 0 && (stopping || opts.once || (opts.until_empty && !store.has_pending_work()?)) {
+        if state.in_flight == 0 && (state.stopping || opts.once || (opts.until_empty && !store.has_pending_work()?)) {
             break;
         }
-        let wait = if in_flight > 0 { settings.worker.poll_interval } else { idle_wait(&store, settings)? };
+        let idle = if state.in_flight == 0 { idle_wait(&store, settings)? } else { settings.worker.poll_interval };
+        gather_events(&inbox, &mut state, limit, idle, &running, settings)?;
+    }
+    info!("worker exiting: {} done, {} failed", state.summary.done, state.summary.failed);
+    Ok(state.summary)
+}
+
+/// Waits for events until another store cycle is worth it: a slot to refill, a report that has
+/// waited [`GROUP_COMMIT_WINDOW`], a new job, a signal, or `idle` with nothing happening.
+fn gather_events(
+    inbox: &Receiver<Event>,
+    state: &mut Loop,
+    limit: usize,
+    idle: Duration,
+    running: &Arc<Running>,
+    settings: &Settings,
+) -> Result<()> {
+    loop {
+        let wait = match state.oldest_unreported {
+            Some(t) => GROUP_COMMIT_WINDOW.saturating_sub(t.elapsed()),
+            None => idle,
+        };
         let first = match inbox.recv_timeout(wait) {
-            Ok(e) => Some(e),
-            Err(RecvTimeoutError::Timeout) => None,
+            Ok(e) => e,
+            Err(RecvTimeoutError::Timeout) => return Ok(()),
             Err(RecvTimeoutError::Disconnected) => return Err(Error::Unavailable("worker threads are gone".into())),
         };
-        for event in first.into_iter().chain(inbox.try_iter()) {
-            match event {
-                Event::Finished(id, outcome) => {
-                    in_flight -= 1;
-                    log_outcome(id, &outcome, &mut summary);
-                    finished.push((id, outcome));
-                }
-                Event::Wake => {}
-                Event::Signal(signal_hook::consts::SIGHUP) => info!("SIGHUP: nothing to reload in a worker"),
-                Event::Signal(sig) if stopping => {
-                    warn!("signal {sig} again: stopping running jobs now");
-                    stop_running(&running, settings, Duration::ZERO);
-                }
-                Event::Signal(sig) => {
-                    info!("signal {sig}: finishing {in_flight} running job(s), then exiting");
-                    stopping = true;
-                    stop_running(&running, settings, settings.worker.stop_grace);
-                }
-            }
+        let mut cycle_now = false;
+        for event in std::iter::once(first).chain(inbox.try_iter()) {
+            cycle_now |= handle_event(event, state, running, settings);
+        }
+        let plenty_held = state.in_flight > limit / 2;
+        if cycle_now || !plenty_held || state.oldest_unreported.is_none() {
+            return Ok(());
         }
     }
-    info!("worker exiting: {} done, {} failed", summary.done, summary.failed);
-    Ok(summary)
+}
+
+/// Applies one event to the loop state; true when it calls for a store cycle at once.
+fn handle_event(event: Event, state: &mut Loop, running: &Arc<Running>, settings: &Settings) -> bool {
+    match event {
+        Event::Finished(finished, took) => {
+            state.in_flight -= 1;
+            state.pace.record(took);
+            log_outcome(finished.id, &finished.outcome, &mut state.summary);
+            state.finished.push(finished);
+            state.oldest_unreported.get_or_insert_with(Instant::now);
+            false
+        }
+        Event::Wake => true,
+        Event::Signal(signal_hook::consts::SIGHUP) => {
+            info!("SIGHUP: nothing to reload in a worker");
+            false
+        }
+        Event::Signal(sig) if state.stopping => {
+            warn!("signal {sig} again: stopping running jobs now");
+            stop_running(running, settings, Duration::ZERO);
+            true
+        }
+        Event::Signal(sig) => {
+            info!("signal {sig}: finishing {} claimed job(s), then exiting", state.in_flight);
+            state.stopping = true;
+            stop_running(running, settings, settings.worker.stop_grace);
+            true
+        }
+    }
 }
 
 fn log_outcome(id: i64, outcome: &Outcome, summary: &mut WorkSummary) {
@@ -175,8 +227,9 @@ fn executor(jobs: &Mutex<Receiver<Claimed>>, events: &Sender<Event>, running: &R
     loop {
         let next = jobs.lock().map(|rx| rx.recv());
         let Ok(Ok(job)) = next else { return };
+        let (started_at, clock) = (when::now_us(), Instant::now());
         let outcome = super::execute(&job, settings, running, false);
-        if events.send(Event::Finished(job.id, outcome)).is_err() {
+        if events.send(Event::Finished(Finished { id: job.id, outcome, started_at }, clock.elapsed())).is_err() {
             return;
         }
     }

@@ -5,7 +5,7 @@
 use super::jobs::{parse_args, parse_objects};
 use super::Store;
 use crate::error::{Error, Result};
-use crate::job::{Claimed, Outcome};
+use crate::job::{Claimed, Finished, Outcome};
 use crate::when;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use std::time::Duration;
@@ -38,10 +38,46 @@ impl RetryPolicy {
 const CLAIM_RETURNING: &str = "RETURNING id, function, args, file, priority, due_at, attempt, timeout_ms, \
      (SELECT group_concat(object || ':' || object_id, ' ') FROM job_links WHERE job_id = jobs.id)";
 
+/// Only the worker that holds a job may report on it: a job removed or reclaimed meanwhile is left alone.
+macro_rules! fence {
+    () => {
+        " WHERE id = ?1 AND status = 'running' AND worker_pid = ?2 AND worker_start = ?3"
+    };
+}
+
 /// On re-queue, a job keeps its de-duplication key unless another queued job took it meanwhile.
-const REQUEUE_DEDUP: &str = "dedup_key = CASE WHEN dedup_key IS NOT NULL AND EXISTS \
-     (SELECT 1 FROM jobs AS other WHERE other.status = 'queued' AND other.dedup_key = jobs.dedup_key) \
-     THEN NULL ELSE dedup_key END";
+macro_rules! requeue_dedup {
+    () => {
+        "dedup_key = CASE WHEN dedup_key IS NOT NULL AND EXISTS (SELECT 1 FROM jobs AS other \
+         WHERE other.status = 'queued' AND other.dedup_key = jobs.dedup_key) THEN NULL ELSE dedup_key END"
+    };
+}
+
+const DONE_SQL: &str = concat!(
+    "UPDATE jobs SET status = 'done', started_at = ?4, finished_at = ?5, exit_code = 0, last_error = NULL",
+    fence!()
+);
+
+/// Not finished: at once, one priority lower; once at the floor, after the retry backoff, so a
+/// handler that is never finished cannot spin a worker at full speed.
+const NOT_FINISHED_SQL: &str = concat!(
+    "UPDATE jobs SET status = 'queued', started_at = ?4, finished_at = ?5, exit_code = 75, ",
+    "due_at = CASE WHEN priority <= -10 THEN ?6 ELSE ?5 END, priority = max(priority - 1, -10), ",
+    requeue_dedup!(),
+    fence!()
+);
+
+const INTERRUPTED_SQL: &str =
+    concat!("UPDATE jobs SET status = 'queued', due_at = ?5, attempt = attempt - 1, ", requeue_dedup!(), fence!());
+
+const FAILURES_SQL: &str = concat!("SELECT failures, coalesce(max_attempts, ?4) FROM jobs", fence!());
+
+const FAILED_SQL: &str = concat!(
+    "UPDATE jobs SET status = ?4, failures = ?5, due_at = coalesce(?6, due_at), started_at = ?7, finished_at = ?8, ",
+    "exit_code = ?9, last_error = ?10, ",
+    requeue_dedup!(),
+    fence!()
+);
 
 impl Store {
     /// One worker cycle in one transaction: record how `finished` jobs ended, then claim up to
@@ -49,14 +85,14 @@ impl Store {
     pub fn cycle(
         &mut self,
         worker: WorkerId,
-        finished: &[(i64, Outcome)],
+        finished: &[Finished],
         policy: &RetryPolicy,
         claim: usize,
     ) -> Result<Vec<Claimed>> {
         let now = when::now_us();
         let tx = self.write_tx()?;
-        for (id, outcome) in finished {
-            record_outcome(&tx, worker, *id, outcome, policy, now)?;
+        for f in finished {
+            record_outcome(&tx, worker, f, policy, now)?;
         }
         let mut claimed = Vec::new();
         if claim > 0 {
@@ -99,8 +135,8 @@ impl Store {
     }
 
     /// Records how one job ended, in its own transaction (`taskctl run`).
-    pub fn finish(&mut self, worker: WorkerId, id: i64, outcome: &Outcome, policy: &RetryPolicy) -> Result<()> {
-        self.cycle(worker, &[(id, outcome.clone())], policy, 0).map(|_| ())
+    pub fn finish(&mut self, worker: WorkerId, finished: Finished, policy: &RetryPolicy) -> Result<()> {
+        self.cycle(worker, &[finished], policy, 0).map(|_| ())
     }
 
     /// The workers that hold running jobs, so the caller can check which are still alive.
@@ -130,17 +166,19 @@ impl Store {
     pub fn reclaim(&mut self, dead: WorkerId, policy: &RetryPolicy) -> Result<Vec<i64>> {
         let now = when::now_us();
         let tx = self.write_tx()?;
-        let ids: Vec<i64> = {
-            let mut stmt =
-                tx.prepare("SELECT id FROM jobs WHERE status = 'running' AND worker_pid = ?1 AND worker_start = ?2")?;
-            let rows = stmt.query_map(params![dead.pid, dead.start], |r| r.get(0))?;
+        let runs: Vec<(i64, i64)> = {
+            let sql = "SELECT id, coalesce(started_at, ?3) FROM jobs \
+                       WHERE status = 'running' AND worker_pid = ?1 AND worker_start = ?2";
+            let mut stmt = tx.prepare(sql)?;
+            let rows = stmt.query_map(params![dead.pid, dead.start, now], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let reason = format!("worker pid {} died while running it", dead.pid);
-        for &id in &ids {
+        for &(id, started_at) in &runs {
             let outcome = Outcome::Failed { reason: reason.clone(), exit_code: None };
-            record_outcome(&tx, dead, id, &outcome, policy, now)?;
+            record_outcome(&tx, dead, &Finished { id, outcome, started_at }, policy, now)?;
         }
+        let ids = runs.into_iter().map(|(id, _)| id).collect();
         tx.commit()?;
         Ok(ids)
     }
@@ -153,43 +191,23 @@ impl Store {
     }
 }
 
-fn record_outcome(
-    tx: &Transaction<'_>,
-    worker: WorkerId,
-    id: i64,
-    outcome: &Outcome,
-    policy: &RetryPolicy,
-    now: i64,
-) -> Result<()> {
-    const FENCE: &str = "id = ?1 AND status = 'running' AND worker_pid = ?2 AND worker_start = ?3";
-    match outcome {
+fn record_outcome(tx: &Transaction<'_>, worker: WorkerId, f: &Finished, policy: &RetryPolicy, now: i64) -> Result<()> {
+    let (id, pid, start) = (f.id, worker.pid, worker.start);
+    match &f.outcome {
         Outcome::Done => {
-            let sql = format!(
-                "UPDATE jobs SET status = 'done', finished_at = ?4, exit_code = 0, last_error = NULL WHERE {FENCE}"
-            );
-            tx.prepare_cached(&sql)?.execute(params![id, worker.pid, worker.start, now])?;
+            tx.prepare_cached(DONE_SQL)?.execute(params![id, pid, start, f.started_at, now])?;
         }
         Outcome::NotFinished => {
-            // At once, one priority lower; once at the floor, after the retry backoff, so that a
-            // handler that is never finished cannot spin a worker at full speed.
-            let sql = format!(
-                "UPDATE jobs SET status = 'queued', due_at = CASE WHEN priority <= -10 THEN ?5 ELSE ?4 END, \
-                 priority = max(priority - 1, -10), finished_at = ?4, exit_code = 75, {REQUEUE_DEDUP} WHERE {FENCE}"
-            );
             let later = now + when::us(policy.backoff);
-            tx.prepare_cached(&sql)?.execute(params![id, worker.pid, worker.start, now, later])?;
+            tx.prepare_cached(NOT_FINISHED_SQL)?.execute(params![id, pid, start, f.started_at, now, later])?;
         }
         Outcome::Interrupted => {
-            let sql = format!(
-                "UPDATE jobs SET status = 'queued', due_at = ?4, attempt = attempt - 1, {REQUEUE_DEDUP} WHERE {FENCE}"
-            );
-            tx.prepare_cached(&sql)?.execute(params![id, worker.pid, worker.start, now])?;
+            tx.prepare_cached(INTERRUPTED_SQL)?.execute(params![id, pid, start, f.started_at, now])?;
         }
         Outcome::Failed { reason, exit_code } => {
-            let sql = format!("SELECT failures, coalesce(max_attempts, ?4) FROM jobs WHERE {FENCE}");
             let found: Option<(i64, i64)> = tx
-                .prepare_cached(&sql)?
-                .query_row(params![id, worker.pid, worker.start, policy.max_attempts], |r| Ok((r.get(0)?, r.get(1)?)))
+                .prepare_cached(FAILURES_SQL)?
+                .query_row(params![id, pid, start, policy.max_attempts], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             let Some((failures, max_attempts)) = found else { return Ok(()) };
             let failures = failures + 1;
@@ -198,17 +216,14 @@ fn record_outcome(
             } else {
                 ("queued", Some(now + policy.delay_us(failures)))
             };
-            let sql = format!(
-                "UPDATE jobs SET status = ?4, failures = ?5, due_at = coalesce(?6, due_at), finished_at = ?7, exit_code = ?8, \
-                 last_error = ?9, {REQUEUE_DEDUP} WHERE {FENCE}"
-            );
-            tx.prepare_cached(&sql)?.execute(params![
+            tx.prepare_cached(FAILED_SQL)?.execute(params![
                 id,
-                worker.pid,
-                worker.start,
+                pid,
+                start,
                 status,
                 failures,
                 due,
+                f.started_at,
                 now,
                 exit_code,
                 reason
