@@ -1,6 +1,6 @@
 //! Adding, finding, linking and removing jobs: the SPIP API's side of the store.
 
-use super::Store;
+use super::{insert, Store};
 use crate::error::{Error, Result};
 use crate::job::{Added, Job, NewJob, ObjectRef, Status};
 use crate::when;
@@ -33,10 +33,7 @@ impl Store {
     pub fn add(&mut self, jobs: &[NewJob]) -> Result<Vec<Added>> {
         let now = when::now_us();
         let tx = self.write_tx()?;
-        let mut added = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            added.push(insert_job(&tx, job, now)?);
-        }
+        let added = insert::insert_jobs(&tx, jobs, now)?;
         tx.commit()?;
         Ok(added)
     }
@@ -72,7 +69,7 @@ impl Store {
         if !job_exists(&tx, id)? {
             return Err(Error::NoSuchJob(id));
         }
-        insert_links(&tx, id, objects)?;
+        insert::insert_links(&tx, id, objects)?;
         tx.commit()?;
         Ok(())
     }
@@ -120,59 +117,6 @@ impl Store {
         tx.commit()?;
         Ok(ids)
     }
-}
-
-fn insert_job(tx: &Transaction<'_>, job: &NewJob, now: i64) -> Result<Added> {
-    let args = job.args_json();
-    let key = job.dedup.key(&job.function, &args, &job.file);
-    if key.is_some() {
-        if let Some(existing) = find_duplicate(tx, job, &args)? {
-            return Ok(Added::Duplicate(existing));
-        }
-    }
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO jobs (function, args, description, file, priority, due_at, dedup_key, max_attempts, timeout_ms, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
-    )?;
-    let changed = stmt.execute(params![
-        job.function,
-        args,
-        job.description,
-        job.file,
-        job.priority,
-        job.due_at,
-        key,
-        job.max_attempts,
-        job.timeout_ms,
-        now
-    ])?;
-    if changed == 0 {
-        // The unique index caught a duplicate another writer added; report it like the check above.
-        let existing = find_duplicate(tx, job, &args)?.ok_or_else(|| Error::Data("duplicate job vanished".into()))?;
-        return Ok(Added::Duplicate(existing));
-    }
-    let id = tx.last_insert_rowid();
-    insert_links(tx, id, &job.objects)?;
-    Ok(Added::New(id))
-}
-
-/// The queued job a de-duplicating request matches: by function and args and handler location,
-/// or by function only. Running jobs never count, so new work is never swallowed by old.
-fn find_duplicate(tx: &Transaction<'_>, job: &NewJob, args: &str) -> Result<Option<i64>> {
-    let by_function = job.dedup == crate::job::Dedup::Function;
-    let mut stmt = tx.prepare_cached(
-        "SELECT min(id) FROM jobs WHERE status = 'queued' AND function = ?1 AND (?2 OR (args = ?3 AND file = ?4))",
-    )?;
-    Ok(stmt.query_row(params![job.function, by_function, args, job.file], |r| r.get(0))?)
-}
-
-fn insert_links(tx: &Transaction<'_>, id: i64, objects: &[ObjectRef]) -> Result<()> {
-    let mut stmt =
-        tx.prepare_cached("INSERT OR IGNORE INTO job_links (job_id, object, object_id) VALUES (?1, ?2, ?3)")?;
-    for o in objects {
-        stmt.execute(params![id, o.kind, o.id])?;
-    }
-    Ok(())
 }
 
 fn job_exists(tx: &Transaction<'_>, id: i64) -> Result<bool> {

@@ -2,6 +2,7 @@
 //! migrated on open. All SQL lives below this module; commands see only its methods
 //! (add, claim, finish, …), so a PostgreSQL backend can come later without touching them.
 
+mod insert;
 mod jobs;
 pub use jobs::{JobFilter, Removal};
 mod schema;
@@ -48,7 +49,7 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         }
-        self.conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        self.conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;")
     }
 
     fn migrate(&mut self) -> Result<()> {

@@ -32,7 +32,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_due ON jobs (due_at) WHERE status = 'queued';
     CREATE INDEX jobs_queued_function ON jobs (function) WHERE status = 'queued';
     CREATE INDEX jobs_running ON jobs (worker_pid, worker_start) WHERE status = 'running';
-    CREATE INDEX jobs_status ON jobs (status, id);
+    CREATE INDEX jobs_retrying ON jobs (due_at) WHERE status = 'queued' AND attempt > 0;
     CREATE UNIQUE INDEX jobs_dedup ON jobs (dedup_key) WHERE status = 'queued' AND dedup_key IS NOT NULL;
     CREATE TABLE job_links (
         job_id    INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,

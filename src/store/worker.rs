@@ -98,7 +98,7 @@ impl Store {
         if claim > 0 {
             let sql = format!(
                 "UPDATE jobs SET status = 'running', attempt = attempt + 1, started_at = ?1, finished_at = NULL, \
-                 worker_pid = ?2, worker_start = ?3 WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' \
+                 worker_pid = ?2, worker_start = ?3 WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_ready WHERE status = 'queued' \
                  AND due_at <= ?1 ORDER BY priority DESC, due_at, id LIMIT ?4) {CLAIM_RETURNING}"
             );
             let mut stmt = tx.prepare_cached(&sql)?;
@@ -186,7 +186,8 @@ impl Store {
     /// Whether `--until-empty` should keep going: a job is due now, or a job already tried is
     /// waiting for its retry. Fresh jobs scheduled for later do not count.
     pub fn has_pending_work(&self) -> Result<bool> {
-        let sql = "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued' AND (due_at <= ?1 OR attempt > 0))";
+        let sql = "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued' AND due_at <= ?1) \
+                   OR EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_retrying WHERE status = 'queued' AND attempt > 0)";
         Ok(self.conn.query_row(sql, [when::now_us()], |r| r.get(0))?)
     }
 }
