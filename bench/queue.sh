@@ -35,6 +35,12 @@ import sys
 n, extra = int(sys.argv[1]), sys.argv[2]
 sys.stdout.write(''.join('{\"function\":\"%s\",\"args\":[\"%d\"]%s}\n' % (sys.argv[3], i, extra) for i in range(n)))" "$@"; }
 sequential_adds() { local n=$1; local t0; t0=$(now); for ((i = 0; i < n; i++)); do "$T" add noop "$i" >/dev/null; done; rate "$n" "$t0" "$(now)"; }
+parallel_adds() { local n=$1; local t0; t0=$(now); seq "$n" | xargs -P 4 -I{} "$T" add noop {} >/dev/null; rate "$n" "$t0" "$(now)"; }
+spawn_rate() {
+  local t0; t0=$(now)
+  if [ "$1" = seq ]; then for ((i = 0; i < N_ADD; i++)); do /bin/true; done; else seq "$N_ADD" | xargs -P 4 -I{} /bin/true; fi
+  rate "$N_ADD" "$t0" "$(now)"
+}
 
 echo "phr-tasks queue benchmark — $(nproc) cores, $(date -u +%Y-%m-%d), -j $J"
 printf '%-58s %14s %s\n' "measure" "rate (jobs/s)" "target / peer"
@@ -43,16 +49,24 @@ jobs_lines "$N_BATCH" "" noop > "$W/batch.jsonl"
 t0=$(now); "$T" add --batch < "$W/batch.jsonl" > /dev/null; t1=$(now)
 row "batched enqueue ($N_BATCH jobs, one transaction)" "$(rate "$N_BATCH" "$t0" "$t1")" "target >= 200,000"
 
-t0=$(now); "$T" work -j 100 --until-empty; t1=$(now)
-row "noop claim+complete ($N_BATCH jobs, -j 100)" "$(rate "$N_BATCH" "$t0" "$t1")" "target >= 50,000"
+t0=$(now); "$T" work -j "$J" --until-empty; t1=$(now)
+row "noop claim+complete ($N_BATCH jobs, -j $J)" "$(rate "$N_BATCH" "$t0" "$t1")" "target >= 50,000"
 "$T" purge --status done 2>/dev/null
 
+# One process per job, as a shell loop or a crontab line would add them. Process start-up
+# is the floor here, so /bin/true started the same way is printed alongside.
+true_seq=$(spawn_rate seq)
+true_par=$(spawn_rate par)
 add_empty=$(sequential_adds "$N_ADD")
-row "taskctl add, one process per job (empty queue)" "$add_empty" "target >= 1,000"
+row "taskctl add, one process per job, one at a time" "$add_empty" "target >= 1,000; /bin/true the same way: $true_seq/s"
+add_empty_par=$(parallel_adds "$N_ADD")
+row "taskctl add, one process per job, 4 at a time" "$add_empty_par" "/bin/true the same way: $true_par/s"
 "$T" purge 2>/dev/null
 jobs_lines "$N_QUEUED" ',"in":"1d"' noop | "$T" add --batch > /dev/null
 add_full=$(sequential_adds "$N_ADD")
-row "taskctl add, one process per job ($N_QUEUED queued)" "$add_full" "ratio to empty: $(ratio "${add_full//,/}" "${add_empty//,/}") (target: flat)"
+row "  the same, one at a time, $N_QUEUED jobs queued" "$add_full" "ratio to empty queue: $(ratio "${add_full//,/}" "${add_empty//,/}") (target: flat)"
+add_full_par=$(parallel_adds "$N_ADD")
+row "  the same, 4 at a time, $N_QUEUED jobs queued" "$add_full_par" "ratio to empty queue: $(ratio "${add_full_par//,/}" "${add_empty_par//,/}")"
 "$T" purge 2>/dev/null
 
 jobs_lines "$N_TRUE" ',"file":"/bin/true"' true | "$T" add --batch > /dev/null

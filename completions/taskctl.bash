@@ -31,8 +31,20 @@ _taskctl() {
             taskctl,log)
                 cmd="taskctl__subcmd__log"
                 ;;
+            taskctl,new)
+                cmd="taskctl__subcmd__new"
+                ;;
+            taskctl,pass)
+                cmd="taskctl__subcmd__pass"
+                ;;
             taskctl,purge)
                 cmd="taskctl__subcmd__purge"
+                ;;
+            taskctl,reset)
+                cmd="taskctl__subcmd__reset"
+                ;;
+            taskctl,restart)
+                cmd="taskctl__subcmd__restart"
                 ;;
             taskctl,rm)
                 cmd="taskctl__subcmd__rm"
@@ -42,6 +54,15 @@ _taskctl() {
                 ;;
             taskctl,show)
                 cmd="taskctl__subcmd__show"
+                ;;
+            taskctl,start)
+                cmd="taskctl__subcmd__start"
+                ;;
+            taskctl,status)
+                cmd="taskctl__subcmd__status"
+                ;;
+            taskctl,stop)
+                cmd="taskctl__subcmd__stop"
                 ;;
             taskctl,work)
                 cmd="taskctl__subcmd__work"
@@ -61,8 +82,20 @@ _taskctl() {
             taskctl__subcmd__help,log)
                 cmd="taskctl__subcmd__help__subcmd__log"
                 ;;
+            taskctl__subcmd__help,new)
+                cmd="taskctl__subcmd__help__subcmd__new"
+                ;;
+            taskctl__subcmd__help,pass)
+                cmd="taskctl__subcmd__help__subcmd__pass"
+                ;;
             taskctl__subcmd__help,purge)
                 cmd="taskctl__subcmd__help__subcmd__purge"
+                ;;
+            taskctl__subcmd__help,reset)
+                cmd="taskctl__subcmd__help__subcmd__reset"
+                ;;
+            taskctl__subcmd__help,restart)
+                cmd="taskctl__subcmd__help__subcmd__restart"
                 ;;
             taskctl__subcmd__help,rm)
                 cmd="taskctl__subcmd__help__subcmd__rm"
@@ -72,6 +105,15 @@ _taskctl() {
                 ;;
             taskctl__subcmd__help,show)
                 cmd="taskctl__subcmd__help__subcmd__show"
+                ;;
+            taskctl__subcmd__help,start)
+                cmd="taskctl__subcmd__help__subcmd__start"
+                ;;
+            taskctl__subcmd__help,status)
+                cmd="taskctl__subcmd__help__subcmd__status"
+                ;;
+            taskctl__subcmd__help,stop)
+                cmd="taskctl__subcmd__help__subcmd__stop"
                 ;;
             taskctl__subcmd__help,work)
                 cmd="taskctl__subcmd__help__subcmd__work"
@@ -83,7 +125,7 @@ _taskctl() {
 
     case "${cmd}" in
         taskctl)
-            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log help"
+            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log new start stop restart reset status pass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,7 +213,7 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__help)
-            opts="add rm link list show run purge work log help"
+            opts="add rm link list show run purge work log new start stop restart reset status pass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,7 +296,63 @@ _taskctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskctl__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__pass)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskctl__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -297,6 +395,48 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -381,7 +521,7 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__log)
-            opts="-n -h -V --job --lines --config --data-dir --help --version"
+            opts="-n -f -h -V --scheduler --job --lines --follow --config --data-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -414,6 +554,50 @@ _taskctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskctl__subcmd__new)
+            opts="-h -V --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__pass)
+            opts="-h -V --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskctl__subcmd__purge)
             opts="-h -V --status --config --data-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -425,6 +609,50 @@ _taskctl() {
                     COMPREPLY=($(compgen -W "queued done dead" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__reset)
+            opts="-h -V --all --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__restart)
+            opts="-h -V --all --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -510,8 +738,74 @@ _taskctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskctl__subcmd__start)
+            opts="-h -V --all --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__status)
+            opts="-h -V --json --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__stop)
+            opts="-h -V --all --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskctl__subcmd__work)
-            opts="-j -h -V --jobs --until-empty --once --config --data-dir --help --version"
+            opts="-j -h -V --jobs --until-empty --once --max-jobs --config --data-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,6 +816,10 @@ _taskctl() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,7 +36,14 @@ complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "show" -d 'Show one 
 complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "run" -d 'Run one queued job now, in the foreground, whatever its due time'
 complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "purge" -d 'Remove every job in a status at once (queued by default); never running ones'
 complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "work" -d 'Run a worker: claim due jobs and run them, N at a time'
-complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "log" -d 'Print a job\'s log (its handler\'s stdout and stderr)'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "log" -d 'Print a task\'s, the scheduler\'s or a job\'s log; -f follows it'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "new" -d 'Write tasks.d/NAME.toml for a new task of KIND, with every setting and its default'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "start" -d 'Start the scheduler (no TASK), or start tasks'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "stop" -d 'Stop the scheduler and its tasks (no TASK), or stop tasks'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "restart" -d 'Stop tasks\' workers and start fresh ones'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "reset" -d 'Clear tasks\' crash counts (a crashed task stays stopped until started)'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "status" -d 'Show the scheduler and the tasks; with TASK, exit 0 running, 3 stopped, 1 crashed'
+complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "pass" -d 'Run one pass of a task in the foreground (refused while its worker runs)'
 complete -c taskctl -n "__fish_taskctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s d -l description -d 'What the job does, for listings' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l file -d 'Handler location: an executable, or a directory ending in \'/\' holding one named FUNCTION' -r
@@ -92,25 +99,68 @@ complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -l data-dir -d 'D
 complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c taskctl -n "__fish_taskctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c taskctl -n "__fish_taskctl_using_subcommand work" -s j -l jobs -d 'Jobs run at once (default: worker.jobs, else the number of CPUs)' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l max-jobs -d 'Exit after running N jobs (a supervisor then starts a fresh worker)' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l until-empty -d 'Exit once nothing is running or due and no retry is pending'
 complete -c taskctl -n "__fish_taskctl_using_subcommand work" -l once -d 'Claim what is due once, run it, and exit'
 complete -c taskctl -n "__fish_taskctl_using_subcommand work" -s h -l help -d 'Print help'
 complete -c taskctl -n "__fish_taskctl_using_subcommand work" -s V -l version -d 'Print version'
-complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l job -d 'The job whose log to print' -r
-complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s n -l lines -d 'Print only the last N lines' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l job -d 'A job\'s log (its handler\'s stdout and stderr)' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s n -l lines -d 'Print only the last N lines (10 with --follow)' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -l scheduler -d 'The scheduler\'s log'
+complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s f -l follow -d 'Keep printing what is appended, across log rotation (like tail -F)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s h -l help -d 'Print help'
 complete -c taskctl -n "__fish_taskctl_using_subcommand log" -s V -l version -d 'Print version'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "add" -d 'Add a job (prints its id, or 0 when it duplicates a queued job)'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "rm" -d 'Remove jobs that are not running (or, with --force, stop and remove running ones)'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "link" -d 'Attach a job to objects, such as article:23'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "list" -d 'List jobs, queued and running first, in the order they will run'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "show" -d 'Show one job in full'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "run" -d 'Run one queued job now, in the foreground, whatever its due time'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "purge" -d 'Remove every job in a status at once (queued by default); never running ones'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "work" -d 'Run a worker: claim due jobs and run them, N at a time'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "log" -d 'Print a job\'s log (its handler\'s stdout and stderr)'
-complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand new" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand new" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand new" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand new" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand start" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand start" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand start" -l all -d 'Every task in tasks.d'
+complete -c taskctl -n "__fish_taskctl_using_subcommand start" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand start" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand stop" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand stop" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand stop" -l all -d 'Every task in tasks.d'
+complete -c taskctl -n "__fish_taskctl_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand stop" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand restart" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand restart" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand restart" -l all -d 'Every task in tasks.d'
+complete -c taskctl -n "__fish_taskctl_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand reset" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand reset" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand reset" -l all -d 'Every task in tasks.d'
+complete -c taskctl -n "__fish_taskctl_using_subcommand reset" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand reset" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand status" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand status" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand status" -l json -d 'Print {"scheduler":{…},"tasks":[…]}'
+complete -c taskctl -n "__fish_taskctl_using_subcommand status" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand pass" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand pass" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
+complete -c taskctl -n "__fish_taskctl_using_subcommand pass" -s h -l help -d 'Print help'
+complete -c taskctl -n "__fish_taskctl_using_subcommand pass" -s V -l version -d 'Print version'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "add" -d 'Add a job (prints its id, or 0 when it duplicates a queued job)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "rm" -d 'Remove jobs that are not running (or, with --force, stop and remove running ones)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "link" -d 'Attach a job to objects, such as article:23'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "list" -d 'List jobs, queued and running first, in the order they will run'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "show" -d 'Show one job in full'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "run" -d 'Run one queued job now, in the foreground, whatever its due time'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "purge" -d 'Remove every job in a status at once (queued by default); never running ones'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "work" -d 'Run a worker: claim due jobs and run them, N at a time'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "log" -d 'Print a task\'s, the scheduler\'s or a job\'s log; -f follows it'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "new" -d 'Write tasks.d/NAME.toml for a new task of KIND, with every setting and its default'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "start" -d 'Start the scheduler (no TASK), or start tasks'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "stop" -d 'Stop the scheduler and its tasks (no TASK), or stop tasks'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "restart" -d 'Stop tasks\' workers and start fresh ones'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "reset" -d 'Clear tasks\' crash counts (a crashed task stays stopped until started)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "status" -d 'Show the scheduler and the tasks; with TASK, exit 0 running, 3 stopped, 1 crashed'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "pass" -d 'Run one pass of a task in the foreground (refused while its worker runs)'
+complete -c taskctl -n "__fish_taskctl_using_subcommand help; and not __fish_seen_subcommand_from add rm link list show run purge work log new start stop restart reset status pass help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

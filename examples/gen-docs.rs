@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// The programs whose docs are generated.
 pub fn commands() -> Vec<clap::Command> {
-    vec![phr_tasks::cli::taskctl::Taskctl::command()]
+    vec![phr_tasks::cli::taskctl::Taskctl::command(), phr_tasks::cli::tasksched::Tasksched::command()]
 }
 
 /// Writes every man page and completion file under `root`.

@@ -22,8 +22,30 @@ pub struct ConfigFile {
     pub data_dir: Option<PathBuf>,
     /// How jobs are run.
     pub jobs: JobSettings,
+    /// Where task definitions live (default: `tasks.d` next to the config file).
+    pub tasks_dir: Option<PathBuf>,
     /// How `taskctl work` behaves.
     pub worker: WorkerSettings,
+    /// How `tasksched` supervises task workers.
+    pub scheduler: SchedulerSettings,
+}
+
+/// Settings of `tasksched`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SchedulerSettings {
+    /// On stop, how long a task's worker may take to finish its current item before SIGKILL.
+    #[serde(deserialize_with = "duration")]
+    pub stop_grace: Duration,
+    /// The longest wait before restarting a crashed worker (the wait doubles from 1 s).
+    #[serde(deserialize_with = "duration")]
+    pub restart_backoff_max: Duration,
+}
+
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        SchedulerSettings { stop_grace: Duration::from_secs(30), restart_backoff_max: Duration::from_secs(60) }
+    }
 }
 
 /// Defaults for every job, overridable per job at `taskctl add`.
@@ -35,16 +57,16 @@ pub struct JobSettings {
     /// Runs before a failing job is declared dead.
     pub max_attempts: u32,
     /// How long a handler may run before its process group is stopped.
-    #[serde(with = "humantime_serde_compat")]
+    #[serde(deserialize_with = "duration")]
     pub timeout: Duration,
     /// First retry delay; doubled at each further failure.
-    #[serde(with = "humantime_serde_compat")]
+    #[serde(deserialize_with = "duration")]
     pub retry_backoff: Duration,
     /// The retry delay never grows beyond this.
-    #[serde(with = "humantime_serde_compat")]
+    #[serde(deserialize_with = "duration")]
     pub retry_backoff_max: Duration,
     /// Time between SIGTERM and SIGKILL when a handler is stopped.
-    #[serde(with = "humantime_serde_compat")]
+    #[serde(deserialize_with = "duration")]
     pub kill_grace: Duration,
     /// A job's log stops growing at this size.
     pub log_max_bytes: u64,
@@ -71,10 +93,10 @@ pub struct WorkerSettings {
     /// Jobs run at once by one worker; defaults to the number of CPUs.
     pub jobs: Option<usize>,
     /// Longest sleep between two looks at the queue when nothing wakes the worker.
-    #[serde(with = "humantime_serde_compat")]
+    #[serde(deserialize_with = "duration")]
     pub poll_interval: Duration,
     /// On SIGTERM, how long running jobs may take to finish before they are stopped.
-    #[serde(with = "humantime_serde_compat")]
+    #[serde(deserialize_with = "duration")]
     pub stop_grace: Duration,
 }
 
@@ -84,19 +106,17 @@ impl Default for WorkerSettings {
     }
 }
 
-/// Durations in the config always carry their unit ("30s", "15m"): a bare number is refused.
-mod humantime_serde_compat {
-    use serde::{Deserialize, Deserializer};
-    use std::time::Duration;
+/// Reads a duration written with its unit ("30s", "15m"); a bare number is refused.
+pub fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(d)?;
+    humantime::parse_duration(&text).map_err(|e| {
+        serde::de::Error::custom(format!("invalid duration {text:?} ({e}); write it with a unit, as \"30s\" or \"15m\""))
+    })
+}
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(&text).map_err(|e| {
-            serde::de::Error::custom(format!(
-                "invalid duration {text:?} ({e}); write it with a unit, as \"30s\" or \"15m\""
-            ))
-        })
-    }
+/// [`duration`], for optional settings.
+pub fn optional_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    duration(d).map(Some)
 }
 
 /// The configuration once every layer is applied: what the commands actually use.
@@ -112,6 +132,10 @@ pub struct Settings {
     pub jobs: JobSettings,
     /// Worker settings.
     pub worker: WorkerSettings,
+    /// Where task definitions (`NAME.toml`) live.
+    pub tasks_dir: PathBuf,
+    /// Scheduler settings.
+    pub scheduler: SchedulerSettings,
 }
 
 impl Settings {
@@ -138,15 +162,28 @@ impl Settings {
             .or(file.data_dir.clone())
             .or_else(default_data_dir)
             .ok_or_else(|| Error::Config("cannot tell where the data dir is: set PHR_DATA_DIR or --data-dir".into()))?;
+        Settings::validate(&file)?;
+        // Absolute paths: the daemon changes its directory to / and passes them to its workers.
+        let config_path = config_path.map(|p| std::path::absolute(&p).unwrap_or(p));
+        let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
         let config_dir =
             config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).or_else(default_config_dir);
-        let handler_dirs = file
-            .jobs
-            .handler_dirs
+        let handler_dirs =
+            file.jobs.handler_dirs.clone().unwrap_or_else(|| config_dir.iter().map(|d| d.join("jobs.d")).collect());
+        let tasks_dir = file
+            .tasks_dir
             .clone()
-            .unwrap_or_else(|| config_dir.into_iter().map(|d| d.join("jobs.d")).collect());
-        Settings::validate(&file)?;
-        Ok(Settings { config_path, data_dir, handler_dirs, jobs: file.jobs, worker: file.worker })
+            .or_else(|| config_dir.map(|d| d.join("tasks.d")))
+            .ok_or_else(|| Error::Config("cannot tell where tasks.d is: set tasks_dir in the config".into()))?;
+        Ok(Settings {
+            config_path,
+            data_dir,
+            handler_dirs,
+            jobs: file.jobs,
+            worker: file.worker,
+            tasks_dir,
+            scheduler: file.scheduler,
+        })
     }
 
     fn validate(file: &ConfigFile) -> Result<()> {
@@ -177,6 +214,36 @@ impl Settings {
     /// Where idle workers listen for "a job was added" datagrams.
     pub fn wake_dir(&self) -> PathBuf {
         self.data_dir.join("run").join("wake")
+    }
+
+    /// Run files: pidfiles, locks, wake-up sockets.
+    pub fn run_dir(&self) -> PathBuf {
+        self.data_dir.join("run")
+    }
+
+    /// The scheduler's pidfile, locked (flock) for as long as it runs.
+    pub fn scheduler_pidfile(&self) -> PathBuf {
+        self.run_dir().join("tasksched.pid")
+    }
+
+    /// A task worker's pidfile (pid and start time), written by the scheduler.
+    pub fn task_pidfile(&self, task: &str) -> PathBuf {
+        self.run_dir().join("tasks").join(format!("{task}.pid"))
+    }
+
+    /// Held (flock) by whatever runs a task's passes, so two never run at once.
+    pub fn task_lock(&self, task: &str) -> PathBuf {
+        self.run_dir().join("tasks").join(format!("{task}.lock"))
+    }
+
+    /// The scheduler's log when it runs as a daemon.
+    pub fn scheduler_log(&self) -> PathBuf {
+        self.data_dir.join("logs").join("tasksched.log")
+    }
+
+    /// A task's log: its worker's stdout and stderr.
+    pub fn task_log(&self, task: &str) -> PathBuf {
+        self.data_dir.join("logs").join("tasks").join(format!("{task}.log"))
     }
 
     /// The number of jobs a worker runs at once when `-j` is not given.
@@ -228,7 +295,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
     })
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;

@@ -34,6 +34,18 @@ pub enum Error {
     /// No job has that id.
     #[error("no job {0}")]
     NoSuchJob(i64),
+    /// No task file has that name.
+    #[error("no task {name:?} in {}", dir.display())]
+    NoSuchTask { name: String, dir: PathBuf },
+    /// Something else runs the task's passes now.
+    #[error("task {task} is running (pid {pid})")]
+    TaskBusy { task: String, pid: i64 },
+    /// Another scheduler holds the data dir.
+    #[error("already running for {} (pid {pid})", dir.display())]
+    AlreadyRunning { pid: i64, dir: PathBuf },
+    /// A foreground pass failed.
+    #[error("task {task}: pass failed: {reason}")]
+    PassFailed { task: String, reason: String },
     /// The job is running, so the operation is refused for now.
     #[error("job {id} is running (worker pid {pid}){hint}")]
     JobRunning { id: i64, pid: i64, hint: &'static str },
@@ -70,8 +82,11 @@ impl Error {
             Error::NoInput { .. } => exit_codes::NO_INPUT,
             Error::CantCreate { .. } => exit_codes::CANT_CREATE,
             Error::Io { .. } => exit_codes::IO,
-            Error::NoSuchJob(_) | Error::JobFailed { .. } => exit_codes::FAILURE,
-            Error::JobRunning { .. } | Error::Busy(_) => exit_codes::TEMP_FAIL,
+            Error::NoSuchJob(_) | Error::NoSuchTask { .. } | Error::JobFailed { .. } => exit_codes::FAILURE,
+            Error::JobRunning { .. } | Error::TaskBusy { .. } | Error::Busy(_) | Error::AlreadyRunning { .. } => {
+                exit_codes::TEMP_FAIL
+            }
+            Error::PassFailed { .. } => exit_codes::FAILURE,
             Error::Database { .. } | Error::Sql(_) => exit_codes::SOFTWARE,
             Error::SchemaTooNew { .. } => exit_codes::DATA,
             Error::Unavailable(_) => exit_codes::UNAVAILABLE,

@@ -17,7 +17,9 @@ pub mod output;
 pub mod procinfo;
 pub mod queue;
 pub mod runner;
+pub mod sched;
 pub mod store;
+pub mod tasks;
 pub mod when;
 
 pub use error::{Error, Result};

@@ -3,10 +3,22 @@
 
 use std::io::Write;
 
-/// Sets up logging for program `prog`. `timestamps` adds an RFC 3339 time to each line, for
-/// long-running processes whose stderr ends up in a log file.
-pub fn init(prog: &'static str, timestamps: bool) {
-    let env = env_logger::Env::default().default_filter_or("warn");
+/// How a program logs when `RUST_LOG` does not say.
+#[derive(Debug, Clone, Copy)]
+pub enum Style {
+    /// A command: warnings and errors, `prog: level: message`.
+    Command,
+    /// A worker whose stderr may be a log file: warnings and errors, with times.
+    Worker,
+    /// A daemon writing its own log file: from `info` up, with times.
+    Daemon,
+}
+
+/// Sets up logging for program `prog`.
+pub fn init(prog: &'static str, style: Style) {
+    let timestamps = !matches!(style, Style::Command);
+    let default = if matches!(style, Style::Daemon) { "info" } else { "warn" };
+    let env = env_logger::Env::default().default_filter_or(default);
     env_logger::Builder::from_env(env)
         .format(move |buf, record| {
             let level = match record.level() {

@@ -15,6 +15,13 @@ pub fn start_time(pid: i64) -> Option<i64> {
     rest.split(' ').nth(19)?.parse().ok()
 }
 
+/// This process's resident memory, from /proc/self/statm.
+pub fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().unwrap_or(4096) as u64)
+}
+
 /// This process as a worker identity.
 pub fn this_worker() -> WorkerId {
     let pid = i64::from(std::process::id());

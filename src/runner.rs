@@ -148,7 +148,7 @@ fn echo_from(path: &Path, start: u64) {
 
 /// Waits for the process to exit, up to `timeout`; true if it exited. Uses a pidfd, so the
 /// wait costs no polling and no extra thread.
-fn wait_exit(pid: i32, timeout: Duration) -> bool {
+pub(crate) fn wait_exit(pid: i32, timeout: Duration) -> bool {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1; no memory is passed.
     let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
     if raw < 0 {
@@ -156,21 +156,24 @@ fn wait_exit(pid: i32, timeout: Duration) -> bool {
     }
     // SAFETY: the syscall returned a fresh fd that nothing else owns.
     let fd = unsafe { OwnedFd::from_raw_fd(raw as i32) };
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now().checked_add(timeout); // None: no timeout at all
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let ms = PollTimeout::try_from(left.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let wait = match left {
+            None => PollTimeout::NONE,
+            Some(l) => PollTimeout::try_from(l.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX),
+        };
         let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, ms) {
+        match poll(&mut fds, wait) {
             Ok(n) if n > 0 => return true,
-            Ok(_) if left.is_zero() => return false,
+            Ok(_) if left.is_some_and(|l| l.is_zero()) => return false,
             _ => continue,
         }
     }
 }
 
 /// SIGTERM to the group, SIGKILL after `grace` if its leader is still there.
-fn stop_group(pgid: i32, grace: Duration) {
+pub(crate) fn stop_group(pgid: i32, grace: Duration) {
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGTERM);
     if !wait_exit(pgid, grace) {
         let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);

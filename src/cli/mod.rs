@@ -4,3 +4,4 @@
 
 pub mod edge;
 pub mod taskctl;
+pub mod tasksched;

@@ -40,8 +40,22 @@ pub enum Command {
     Purge(PurgeArgs),
     /// Run a worker: claim due jobs and run them, N at a time.
     Work(WorkArgs),
-    /// Print a job's log (its handler's stdout and stderr).
+    /// Print a task's, the scheduler's or a job's log; -f follows it.
     Log(LogArgs),
+    /// Write tasks.d/NAME.toml for a new task of KIND, with every setting and its default.
+    New(NewArgs),
+    /// Start the scheduler (no TASK), or start tasks.
+    Start(TargetArgs),
+    /// Stop the scheduler and its tasks (no TASK), or stop tasks.
+    Stop(TargetArgs),
+    /// Stop tasks' workers and start fresh ones.
+    Restart(TasksArgs),
+    /// Clear tasks' crash counts (a crashed task stays stopped until started).
+    Reset(TasksArgs),
+    /// Show the scheduler and the tasks; with TASK, exit 0 running, 3 stopped, 1 crashed.
+    Status(StatusArgs),
+    /// Run one pass of a task in the foreground (refused while its worker runs).
+    Pass(PassArgs),
 }
 
 /// SPIP's `no_duplicate` values.
@@ -183,15 +197,74 @@ pub struct WorkArgs {
     /// Claim what is due once, run it, and exit.
     #[arg(long, conflicts_with = "until_empty")]
     pub once: bool,
+    /// Exit after running N jobs (a supervisor then starts a fresh worker).
+    #[arg(long, value_name = "N")]
+    pub max_jobs: Option<u64>,
 }
 
 /// `taskctl log`.
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The job whose log to print.
-    #[arg(long, value_name = "ID", required = true)]
+    /// The task whose log to print.
+    #[arg(conflicts_with_all = ["scheduler", "job"], required_unless_present_any = ["scheduler", "job"])]
+    pub task: Option<String>,
+    /// The scheduler's log.
+    #[arg(long, conflicts_with = "job")]
+    pub scheduler: bool,
+    /// A job's log (its handler's stdout and stderr).
+    #[arg(long, value_name = "ID")]
     pub job: Option<i64>,
-    /// Print only the last N lines.
+    /// Print only the last N lines (10 with --follow).
     #[arg(short = 'n', long, value_name = "N")]
     pub lines: Option<usize>,
+    /// Keep printing what is appended, across log rotation (like tail -F).
+    #[arg(short, long)]
+    pub follow: bool,
+}
+
+/// `taskctl new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The task kind (queue, exec).
+    pub kind: String,
+    /// The task's name (letters, digits, '-' and '_').
+    pub name: String,
+}
+
+/// `taskctl start` and `taskctl stop`.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Tasks; none means the scheduler itself.
+    pub tasks: Vec<String>,
+    /// Every task in tasks.d.
+    #[arg(long, conflicts_with = "tasks")]
+    pub all: bool,
+}
+
+/// `taskctl restart` and `taskctl reset`.
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    /// Tasks.
+    #[arg(required_unless_present = "all")]
+    pub tasks: Vec<String>,
+    /// Every task in tasks.d.
+    #[arg(long, conflicts_with = "tasks")]
+    pub all: bool,
+}
+
+/// `taskctl status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this task; the exit code then tells its state (0 running, 3 stopped, 1 crashed).
+    pub task: Option<String>,
+    /// Print {"scheduler":{…},"tasks":[…]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `taskctl pass`.
+#[derive(Debug, Args)]
+pub struct PassArgs {
+    /// The task.
+    pub task: String,
 }

@@ -7,7 +7,12 @@ mod list;
 mod log;
 mod remove;
 mod run;
+mod status;
+mod tasks;
+mod tasksched;
 mod work;
+
+pub use tasksched::tasksched;
 
 use crate::cli::taskctl::{Command, Taskctl};
 use crate::config::Settings;
@@ -26,6 +31,13 @@ pub fn taskctl(cli: Taskctl) -> Result<i32> {
         Command::Purge(args) => remove::purge(&settings, args),
         Command::Work(args) => work::run(&settings, args),
         Command::Log(args) => log::run(&settings, args),
+        Command::New(args) => tasks::new(&settings, args),
+        Command::Start(args) => tasks::start(&settings, args),
+        Command::Stop(args) => tasks::stop(&settings, args),
+        Command::Restart(args) => tasks::restart(&settings, args),
+        Command::Reset(args) => tasks::reset(&settings, args),
+        Command::Status(args) => status::run(&settings, args),
+        Command::Pass(args) => tasks::pass(&settings, args),
     }
 }
 

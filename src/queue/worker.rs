@@ -31,6 +31,8 @@ pub struct WorkOptions {
     pub until_empty: bool,
     /// Claim once, run what was claimed, exit.
     pub once: bool,
+    /// Exit after running this many jobs (a fresh worker then takes over).
+    pub max_jobs: Option<u64>,
 }
 
 /// What a worker did, for its final log line.
@@ -79,14 +81,21 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
 
     let mut state = Loop::default();
     let mut claimed_once = false;
+    let mut claimed_total: u64 = 0;
     let mut last_reclaim: Option<Instant> = None;
     loop {
         if last_reclaim.is_none_or(|t| t.elapsed() >= RECLAIM_EVERY) {
             reclaim_orphans(&mut store, settings, me, &policy)?;
             last_reclaim = Some(Instant::now());
         }
-        let limit = if state.stopping || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };
-        let claimed = store.cycle(me, &state.finished, &policy, limit.saturating_sub(state.in_flight))?;
+        let retiring = opts.max_jobs.is_some_and(|max| claimed_total >= max);
+        let limit = if state.stopping || retiring || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };
+        let mut want = limit.saturating_sub(state.in_flight);
+        if let Some(max) = opts.max_jobs {
+            want = want.min(max.saturating_sub(claimed_total) as usize);
+        }
+        let claimed = store.cycle(me, &state.finished, &policy, want)?;
+        claimed_total += claimed.len() as u64;
         state.finished.clear();
         state.oldest_unreported = None;
         claimed_once |= opts.once;
@@ -95,7 +104,8 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
             state.in_flight += 1;
             jobs_tx.send(job).map_err(|_| Error::Unavailable("executor threads are gone".into()))?;
         }
-        if state.in_flight == 0 && (state.stopping || opts.once || (opts.until_empty && !store.has_pending_work()?)) {
+        let done = state.stopping || retiring || opts.once || (opts.until_empty && !store.has_pending_work()?);
+        if state.in_flight == 0 && done {
             break;
         }
         let idle = if state.in_flight == 0 { idle_wait(&store, settings)? } else { settings.worker.poll_interval };

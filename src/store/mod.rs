@@ -6,7 +6,10 @@ mod insert;
 mod jobs;
 pub use jobs::{JobFilter, Removal};
 mod schema;
+mod tasks;
 mod worker;
+
+pub use tasks::{RunState, TaskState};
 
 pub use worker::{RetryPolicy, WorkerId};
 

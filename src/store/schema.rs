@@ -42,4 +42,22 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX job_links_job ON job_links (job_id);
     "#,
+    // 2: long-lived tasks' run state (their definitions are files in tasks.d).
+    r#"
+    CREATE TABLE tasks (
+        name          TEXT    PRIMARY KEY,
+        desired       TEXT    NOT NULL DEFAULT 'stopped' CHECK (desired IN ('started', 'stopped')),
+        restart       INTEGER NOT NULL DEFAULT 0,
+        state         TEXT    NOT NULL DEFAULT 'stopped'
+                              CHECK (state IN ('stopped', 'starting', 'started', 'stopping', 'crashed')),
+        pid           INTEGER,
+        started_at    INTEGER,
+        last_pass_at  INTEGER,
+        last_pass_error TEXT,
+        passes        INTEGER NOT NULL DEFAULT 0,
+        last_exit     TEXT,
+        crashes       INTEGER NOT NULL DEFAULT 0,
+        updated_at    INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -1,0 +1,142 @@
+//! `taskctl status`: the scheduler and every task, for people (a table) and scripts (JSON,
+//! and with one TASK, an exit code as LSB init scripts give: 0 running, 3 stopped, 1 crashed).
+
+use crate::cli::taskctl::StatusArgs;
+use crate::config::Settings;
+use crate::error::Result;
+use crate::output::write_json;
+use crate::sched::pidfile;
+use crate::store::{RunState, Store, TaskState};
+use crate::tasks;
+use crate::when;
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct StatusJson {
+    scheduler: SchedulerJson,
+    tasks: Vec<TaskJson>,
+}
+
+#[derive(Serialize)]
+struct SchedulerJson {
+    running: bool,
+    pid: Option<i64>,
+    started_at: Option<String>,
+    uptime_secs: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct TaskJson {
+    name: String,
+    kind: String,
+    description: String,
+    state: &'static str,
+    desired: &'static str,
+    pid: Option<i64>,
+    started_at: Option<String>,
+    last_pass_at: Option<String>,
+    last_pass_error: Option<String>,
+    passes: i64,
+    last_exit: Option<String>,
+    crashes: i64,
+}
+
+pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
+    let defs = match &args.task {
+        Some(name) => vec![tasks::load(settings, name)?],
+        None => tasks::load_all(settings)?,
+    };
+    let store = Store::open(&settings.db_path())?;
+    let holder = pidfile::holder(&settings.scheduler_pidfile());
+    let now = when::now_us();
+    let scheduler = SchedulerJson {
+        running: holder.is_some(),
+        pid: holder.map(|h| h.pid),
+        started_at: holder.and_then(|h| h.started_at).map(when::rfc3339),
+        uptime_secs: holder.and_then(|h| h.started_at).map(|t| (now - t) / 1_000_000),
+    };
+    let mut rows = Vec::new();
+    for def in &defs {
+        let mut st = store.task_state(&def.name)?.unwrap_or_else(|| TaskState::new(&def.name));
+        if holder.is_none() && st.state != RunState::Crashed {
+            st.state = RunState::Stopped; // no scheduler, no worker, whatever was last written
+            st.pid = None;
+        }
+        rows.push(TaskJson {
+            name: def.name.clone(),
+            kind: def.kind.name.to_string(),
+            description: def.description.clone(),
+            state: st.state.as_str(),
+            desired: if st.desired_started { "started" } else { "stopped" },
+            pid: st.pid,
+            started_at: st.started_at.map(when::rfc3339),
+            last_pass_at: st.last_pass_at.map(when::rfc3339),
+            last_pass_error: st.last_pass_error,
+            passes: st.passes,
+            last_exit: st.last_exit,
+            crashes: st.crashes,
+        });
+    }
+    let code = match (&args.task, rows.first()) {
+        (Some(_), Some(t)) => lsb_code(t.state),
+        _ => crate::exit_codes::OK,
+    };
+    let mut out = super::stdout();
+    let status = StatusJson { scheduler, tasks: rows };
+    if args.json {
+        write_json(&mut out, &status)?;
+    } else {
+        write_table(&mut out, &status)?;
+    }
+    out.flush()?;
+    Ok(code)
+}
+
+/// LSB init-script codes: 0 running, 1 dead (crashed), 3 not running.
+fn lsb_code(state: &str) -> i32 {
+    match state {
+        "started" | "starting" | "stopping" => 0,
+        "crashed" => 1,
+        _ => 3,
+    }
+}
+
+fn write_table(out: &mut impl Write, s: &StatusJson) -> std::io::Result<()> {
+    match (s.scheduler.pid, s.scheduler.uptime_secs) {
+        (Some(pid), Some(up)) => writeln!(out, "scheduler: running, pid {pid}, up {}", when::human_delay(up * 1_000_000))?,
+        (Some(pid), None) => writeln!(out, "scheduler: running, pid {pid}")?,
+        _ => writeln!(out, "scheduler: stopped")?,
+    }
+    if s.tasks.is_empty() {
+        return Ok(());
+    }
+    let mut tw = tabwriter::TabWriter::new(Vec::new()).padding(2);
+    writeln!(tw, "TASK\tKIND\tSTATE\tPID\tLAST PASS\tPASSES\tLAST EXIT\tCRASHES")?;
+    for t in &s.tasks {
+        let last_pass = match (&t.last_pass_at, &t.last_pass_error) {
+            (Some(at), Some(err)) => format!("{} (failed: {err})", local(at)),
+            (Some(at), None) => local(at),
+            _ => "-".into(),
+        };
+        let pid = t.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
+        writeln!(
+            tw,
+            "{}\t{}\t{}\t{pid}\t{last_pass}\t{}\t{}\t{}",
+            t.name,
+            t.kind,
+            t.state,
+            t.passes,
+            t.last_exit.as_deref().unwrap_or("-"),
+            t.crashes
+        )?;
+    }
+    tw.flush()?;
+    out.write_all(&tw.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
+}
+
+fn local(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|d| d.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}

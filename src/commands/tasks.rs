@@ -1,0 +1,142 @@
+//! `taskctl new|start|stop|restart|reset|pass`: the admin's side of the task manager. Task
+//! commands write the wanted state to the store and wake the scheduler, which acts at once.
+
+use crate::cli::taskctl::{NewArgs, PassArgs, TargetArgs, TasksArgs};
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::exit_codes;
+use crate::sched::{self, pidfile};
+use crate::store::Store;
+use crate::tasks::{self, kinds};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+pub fn new(settings: &Settings, args: NewArgs) -> Result<i32> {
+    let kind = kinds::find(&args.kind).ok_or_else(|| Error::Usage(kinds::unknown_kind(&args.kind)))?;
+    if !tasks::valid_name(&args.name) {
+        return Err(Error::Usage(format!("bad task name {:?}: letters, digits, '-' and '_' only", args.name)));
+    }
+    let path = tasks::task_path(settings, &args.name);
+    let text = format!(
+        "# Task {name}: {kind} ({summary}).\n\
+         # Then: taskctl start {name}   (a running tasksched picks up new files on SIGHUP).\n\
+         kind = \"{kind}\"\n\
+         description = \"\"\n\
+         # Start with the scheduler.\n\
+         autostart = true\n\
+         # The worker makes way for a fresh one after this many passes or items, or above this\n\
+         # resident memory in MiB (0: no limit).\n\
+         max_loops = 0\n\
+         max_items = 0\n\
+         max_rss_mb = 0\n\
+         # After max_crashes crashes within crash_window the task is left crashed (taskctl start clears it).\n\
+         max_crashes = 5\n\
+         crash_window = \"10m\"\n{template}",
+        name = args.name,
+        kind = kind.name,
+        summary = kind.summary,
+        template = kind.template
+    );
+    tasks::parse(&args.name, &path, &text)?; // the template must always be a valid task
+    std::fs::create_dir_all(&settings.tasks_dir)
+        .map_err(|source| Error::CantCreate { path: settings.tasks_dir.clone(), source })?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|source| Error::CantCreate { path: path.clone(), source })?;
+    file.write_all(text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    println!("{}", path.display());
+    Ok(exit_codes::OK)
+}
+
+/// The tasks named, or every task with `--all`; each must have a valid file.
+fn targets(settings: &Settings, names: &[String], all: bool) -> Result<Vec<String>> {
+    if all {
+        return Ok(tasks::load_all(settings)?.into_iter().map(|t| t.name).collect());
+    }
+    for name in names {
+        tasks::load(settings, name)?;
+    }
+    Ok(names.to_vec())
+}
+
+pub fn start(settings: &Settings, args: TargetArgs) -> Result<i32> {
+    if args.tasks.is_empty() && !args.all {
+        return start_scheduler(settings);
+    }
+    let names = targets(settings, &args.tasks, args.all)?;
+    Store::open(&settings.db_path())?.set_desired(&names, true)?;
+    tell_scheduler(settings);
+    Ok(exit_codes::OK)
+}
+
+pub fn stop(settings: &Settings, args: TargetArgs) -> Result<i32> {
+    if args.tasks.is_empty() && !args.all {
+        return stop_scheduler(settings);
+    }
+    let names = targets(settings, &args.tasks, args.all)?;
+    Store::open(&settings.db_path())?.set_desired(&names, false)?;
+    tell_scheduler(settings);
+    Ok(exit_codes::OK)
+}
+
+pub fn restart(settings: &Settings, args: TasksArgs) -> Result<i32> {
+    let names = targets(settings, &args.tasks, args.all)?;
+    Store::open(&settings.db_path())?.request_restart(&names)?;
+    tell_scheduler(settings);
+    Ok(exit_codes::OK)
+}
+
+pub fn reset(settings: &Settings, args: TasksArgs) -> Result<i32> {
+    let names = targets(settings, &args.tasks, args.all)?;
+    Store::open(&settings.db_path())?.reset_crashes(&names)?;
+    tell_scheduler(settings);
+    Ok(exit_codes::OK)
+}
+
+pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
+    let task = tasks::load(settings, &args.task)?;
+    let items = tasks::worker::pass_once(settings, &task)?;
+    log::info!("task {}: pass done, {items} item(s)", task.name);
+    Ok(exit_codes::OK)
+}
+
+fn tell_scheduler(settings: &Settings) {
+    if !sched::poke(settings) {
+        log::warn!("tasksched is not running for {}: the change takes effect when it starts", settings.data_dir.display());
+    }
+}
+
+/// `taskctl start`: runs `tasksched` (which becomes a daemon) next to this binary or on PATH.
+fn start_scheduler(settings: &Settings) -> Result<i32> {
+    let sibling = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("tasksched")));
+    let program = sibling.filter(|p| p.exists()).unwrap_or_else(|| "tasksched".into());
+    let mut cmd = std::process::Command::new(&program);
+    cmd.arg("--data-dir").arg(&settings.data_dir);
+    if let Some(config) = &settings.config_path {
+        cmd.arg("--config").arg(config);
+    }
+    let status = cmd.status().map_err(|e| Error::Unavailable(format!("cannot run {}: {e}", program.display())))?;
+    Ok(status.code().unwrap_or(exit_codes::SOFTWARE))
+}
+
+/// `taskctl stop`: SIGTERM to the scheduler, then waits until it has stopped its tasks.
+fn stop_scheduler(settings: &Settings) -> Result<i32> {
+    let path = settings.scheduler_pidfile();
+    let Some(holder) = pidfile::holder(&path) else {
+        log::info!("tasksched is not running");
+        return Ok(exit_codes::OK);
+    };
+    let pid = nix::unistd::Pid::from_raw(holder.pid as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)
+        .map_err(|e| Error::Unavailable(format!("cannot signal tasksched pid {pid}: {e}")))?;
+    let deadline = Instant::now() + settings.scheduler.stop_grace + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if pidfile::holder(&path).is_none() {
+            return Ok(exit_codes::OK);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(Error::Unavailable(format!("tasksched pid {pid} is still running")))
+}

@@ -1,0 +1,45 @@
+//! `tasksched`: run the scheduler in the foreground, become a daemon, or (hidden) run one
+//! task's worker for the scheduler.
+
+use crate::cli::tasksched::Tasksched;
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::exit_codes;
+use crate::sched::{self, daemon, pidfile};
+use crate::tasks;
+
+/// Runs a parsed `tasksched` command line.
+pub fn tasksched(cli: Tasksched) -> Result<i32> {
+    let settings = Settings::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
+    if let Some(name) = &cli.run_task {
+        let task = tasks::load(&settings, name)?;
+        tasks::worker::run_worker(&settings, &task)?;
+        return Ok(exit_codes::OK);
+    }
+    // Refuse a bad tasks.d here, on the admin's terminal, rather than in the daemon's log.
+    tasks::load_all(&settings)?;
+    let already = |h: pidfile::Holder| -> Result<i32> {
+        if cli.ensure {
+            Ok(exit_codes::OK)
+        } else {
+            Err(Error::AlreadyRunning { pid: h.pid, dir: settings.data_dir.clone() })
+        }
+    };
+    if cli.foreground || cli.daemon_child {
+        return match pidfile::Pidfile::acquire(&settings.scheduler_pidfile())? {
+            Err(holder) => already(holder),
+            Ok(pidfile) => {
+                let reopen = cli.daemon_child.then(|| settings.scheduler_log());
+                sched::run(&settings, pidfile, reopen)?;
+                Ok(exit_codes::OK)
+            }
+        };
+    }
+    if let Some(holder) = pidfile::holder(&settings.scheduler_pidfile()) {
+        return already(holder);
+    }
+    let exe = std::env::current_exe().map_err(|e| Error::Unavailable(format!("cannot find own binary: {e}")))?;
+    let pid = daemon::spawn_daemon(&settings, &exe)?;
+    log::info!("started, pid {pid}");
+    Ok(exit_codes::OK)
+}

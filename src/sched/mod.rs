@@ -1,0 +1,211 @@
+//! `tasksched`: Phraseanet's task manager as a Unix daemon. One per data dir (a locked
+//! pidfile); it starts a worker process per started task, restarts crashed ones with backoff,
+//! and acts on `taskctl start/stop/restart` (which wake it with SIGUSR1). Idle, it sleeps on
+//! signals and timers: no polling.
+
+pub mod daemon;
+pub mod pidfile;
+mod slot;
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::store::{RunState, Store, TaskState};
+use crate::tasks;
+use log::{error, info, warn};
+use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGUSR1};
+use slot::Slot;
+use std::collections::BTreeMap;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long the scheduler sleeps when nothing is due (signals wake it sooner).
+const IDLE: Duration = Duration::from_secs(3600);
+
+/// Runs the scheduler in this process until SIGTERM/SIGINT. `log_reopen` is the log file to
+/// reopen on SIGHUP when running as a daemon.
+pub fn run(settings: &Settings, pidfile: pidfile::Pidfile, log_reopen: Option<std::path::PathBuf>) -> Result<()> {
+    let signals = listen_for_signals()?;
+    let mut store = Store::open(&settings.db_path())?;
+    stop_leftover_workers(settings, &mut store)?;
+    let mut slots: BTreeMap<String, Slot> = BTreeMap::new();
+    load_tasks(settings, &mut store, &mut slots, true)?;
+    info!("scheduler pid {} started ({} task(s))", std::process::id(), slots.len());
+    loop {
+        let next = tick(settings, &mut store, &mut slots)?;
+        let wait = next.map_or(IDLE, |t| t.saturating_duration_since(Instant::now()));
+        let first = match signals.recv_timeout(wait) {
+            Ok(sig) => Some(sig),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Error::Unavailable("signal thread gone".into())),
+        };
+        for sig in first.into_iter().chain(signals.try_iter()) {
+            match sig {
+                SIGTERM | SIGINT => {
+                    info!("signal {sig}: stopping every task, then exiting");
+                    shut_down(settings, &mut store, &mut slots)?;
+                    drop(pidfile);
+                    return Ok(());
+                }
+                SIGHUP => {
+                    if let Some(log) = &log_reopen {
+                        daemon::reopen_log(log);
+                    }
+                    info!("SIGHUP: reloading {}", settings.tasks_dir.display());
+                    if let Err(e) = load_tasks(settings, &mut store, &mut slots, false) {
+                        error!("reload failed, keeping the tasks as they were: {e}");
+                    }
+                }
+                _ => {} // SIGCHLD, SIGUSR1: look again
+            }
+        }
+    }
+}
+
+/// One look at everything: reap workers, read what the admin wants, act, save what changed.
+fn tick(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<Option<Instant>> {
+    for slot in slots.values_mut() {
+        if slot.reap(settings) {
+            store.save_task_state(&slot.state)?; // before reading it back below
+            slot.dirty = false;
+        }
+    }
+    let stored: BTreeMap<String, TaskState> = store.task_states()?.into_iter().map(|t| (t.name.clone(), t)).collect();
+    let mut next: Option<Instant> = None;
+    for (name, slot) in slots.iter_mut() {
+        let wanted = stored.get(name).cloned().unwrap_or_else(|| TaskState::new(name));
+        forgive_if_reset(slot, &wanted);
+        if let Some(at) = slot.reconcile(settings, wanted.desired_started, wanted.restart) {
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
+        if slot.dirty {
+            store.save_task_state(&slot.state)?;
+            slot.dirty = false;
+        }
+    }
+    Ok(next)
+}
+
+/// `taskctl start` or `taskctl reset` cleared the crash count: the scheduler forgets too.
+fn forgive_if_reset(slot: &mut Slot, stored: &TaskState) {
+    if slot.state.crashes > 0 && stored.crashes == 0 {
+        slot.forgive();
+    }
+}
+
+/// Reads tasks.d. At start-up (and for new files on reload) `autostart` tasks are set started.
+fn load_tasks(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>, startup: bool) -> Result<()> {
+    let defs = tasks::load_all(settings)?;
+    let mut autostart = Vec::new();
+    let mut seen = Vec::new();
+    for def in defs {
+        let text = std::fs::read_to_string(&def.path).unwrap_or_default();
+        let name = def.name.clone();
+        seen.push(name.clone());
+        match slots.get_mut(&name) {
+            Some(slot) if slot.text == text => {}
+            Some(slot) => {
+                info!("task {name}: definition changed");
+                let restart = slot.has_worker();
+                slot.def = def;
+                slot.text = text;
+                if restart {
+                    store.request_restart(std::slice::from_ref(&name))?;
+                }
+            }
+            None => {
+                if def.autostart && (startup || store.task_state(&name)?.is_none()) {
+                    autostart.push(name.clone());
+                }
+                let state = store.task_state(&name)?.unwrap_or_else(|| TaskState::new(&name));
+                slots.insert(name, Slot::new(def, text, fresh(state)));
+            }
+        }
+    }
+    for (name, slot) in slots.iter_mut() {
+        if !seen.contains(name) {
+            info!("task {name}: its file is gone: stopping it");
+            slot.shut_down(settings);
+        }
+    }
+    slots.retain(|name, _| seen.contains(name));
+    store.set_desired(&autostart, true)?;
+    Ok(())
+}
+
+/// A stored state as a new scheduler sees it: no worker of ours runs yet.
+fn fresh(mut state: TaskState) -> TaskState {
+    if state.state != RunState::Crashed {
+        state.state = RunState::Stopped;
+    }
+    state.pid = None;
+    state
+}
+
+/// Workers left by a scheduler that was killed: stopped (SIGTERM, grace, SIGKILL) before new
+/// ones start, so nothing runs twice; stale pidfiles are removed.
+fn stop_leftover_workers(settings: &Settings, store: &mut Store) -> Result<()> {
+    let dir = settings.run_dir().join("tasks");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "pid") {
+            continue;
+        }
+        if let Some(worker) = pidfile::read_worker(&path).filter(|w| crate::procinfo::is_alive(*w)) {
+            warn!("stopping worker pid {} left by a previous scheduler ({})", worker.pid, path.display());
+            stop_process_group(worker, settings.scheduler.stop_grace);
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    for mut state in store.task_states()? {
+        if matches!(state.state, RunState::Started | RunState::Starting | RunState::Stopping) || state.pid.is_some() {
+            state.state = RunState::Stopped;
+            state.pid = None;
+            store.save_task_state(&state)?;
+        }
+    }
+    Ok(())
+}
+
+fn stop_process_group(worker: crate::store::WorkerId, grace: Duration) {
+    use nix::sys::signal::{killpg, Signal};
+    let pgid = nix::unistd::Pid::from_raw(worker.pid as i32);
+    let _ = killpg(pgid, Signal::SIGTERM);
+    let deadline = Instant::now() + grace;
+    while crate::procinfo::is_alive(worker) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = killpg(pgid, Signal::SIGKILL);
+}
+
+fn shut_down(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
+    for slot in slots.values_mut() {
+        slot.shut_down(settings);
+        store.save_task_state(&slot.state)?;
+    }
+    Ok(())
+}
+
+fn listen_for_signals() -> Result<mpsc::Receiver<i32>> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1])
+        .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if tx.send(sig).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+/// Wakes a running scheduler so it acts on a change at once (`taskctl start TASK`, …).
+pub fn poke(settings: &Settings) -> bool {
+    match pidfile::holder(&settings.scheduler_pidfile()) {
+        Some(h) if h.pid > 0 => {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(h.pid as i32), nix::sys::signal::Signal::SIGUSR1).is_ok()
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,96 @@
+//! Pidfiles. The scheduler's is locked (flock) for its whole life, so "is it running?" is
+//! answered by the lock, never by a pid that may be stale or reused. Task workers' pidfiles
+//! hold the pid and its start time for the same reason.
+
+use crate::error::{Error, Result};
+use crate::store::WorkerId;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A held, locked pidfile; the lock goes when the process does, whatever kills it.
+pub struct Pidfile {
+    _file: File,
+    path: PathBuf,
+}
+
+/// Who holds a locked pidfile.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder {
+    pub pid: i64,
+    pub started_at: Option<i64>,
+}
+
+impl Pidfile {
+    /// Locks and fills the pidfile, or returns who holds it. A few quick retries cover a
+    /// `taskctl status` probing the lock at the same moment.
+    pub fn acquire(path: &Path) -> Result<std::result::Result<Pidfile, Holder>> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })?;
+        for attempt in 0..10 {
+            match file.try_lock() {
+                Ok(()) => {
+                    file.set_len(0).map_err(|e| Error::io(path, e))?;
+                    writeln!(file, "{}\n{}", std::process::id(), crate::when::now_us()).map_err(|e| Error::io(path, e))?;
+                    return Ok(Ok(Pidfile { _file: file, path: path.to_path_buf() }));
+                }
+                Err(std::fs::TryLockError::WouldBlock) if attempt < 9 => std::thread::sleep(Duration::from_millis(20)),
+                Err(std::fs::TryLockError::WouldBlock) => break,
+                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+            }
+        }
+        Ok(Err(read_holder(path).unwrap_or(Holder { pid: 0, started_at: None })))
+    }
+
+    /// The pidfile's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Who holds the pidfile's lock, if anyone: the process is running.
+pub fn holder(path: &Path) -> Option<Holder> {
+    let file = File::open(path).ok()?;
+    match file.try_lock_shared() {
+        Ok(()) => None,
+        Err(_) => Some(read_holder(path).unwrap_or(Holder { pid: 0, started_at: None })),
+    }
+}
+
+fn read_holder(path: &Path) -> Option<Holder> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    let pid = lines.next()?.trim().parse().ok()?;
+    Some(Holder { pid, started_at: lines.next().and_then(|l| l.trim().parse().ok()) })
+}
+
+/// The first number in a pidfile.
+pub fn read_pid(path: &Path) -> Option<i64> {
+    std::fs::read_to_string(path).ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// Writes a task worker's pidfile: `PID START_TIME`, via a temp file and a rename.
+pub fn write_worker(path: &Path, worker: WorkerId) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
+    }
+    let tmp = path.with_extension("pid.tmp");
+    std::fs::write(&tmp, format!("{} {}\n", worker.pid, worker.start)).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Reads a task worker's pidfile.
+pub fn read_worker(path: &Path) -> Option<WorkerId> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut parts = text.split_whitespace();
+    Some(WorkerId { pid: parts.next()?.parse().ok()?, start: parts.next()?.parse().ok()? })
+}

@@ -1,0 +1,260 @@
+//! One task under supervision: its worker process, and what happens when it exits — a clean
+//! exit is followed by a fresh worker, a crash by a restart after a doubling delay, and too
+//! many crashes within the task's window by the `crashed` state until an admin starts it again.
+
+use super::pidfile;
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::store::{RunState, TaskState, WorkerId};
+use crate::tasks::TaskDef;
+use log::{error, info, warn};
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// A worker that has lived this long is `started`, no longer `starting`.
+const SETTLE: Duration = Duration::from_secs(1);
+
+/// A supervised task.
+pub struct Slot {
+    pub def: TaskDef,
+    pub text: String,
+    pub state: TaskState,
+    child: Option<Child>,
+    spawned_at: Option<Instant>,
+    stop_sent: Option<Instant>,
+    restart_at: Option<Instant>,
+    crash_times: Vec<Instant>,
+    pub dirty: bool,
+}
+
+impl Slot {
+    pub fn new(def: TaskDef, text: String, state: TaskState) -> Slot {
+        Slot {
+            def,
+            text,
+            state,
+            child: None,
+            spawned_at: None,
+            stop_sent: None,
+            restart_at: None,
+            crash_times: Vec::new(),
+            dirty: true,
+        }
+    }
+
+    /// The admin cleared the crash count: forget past crashes.
+    pub fn forgive(&mut self) {
+        self.crash_times.clear();
+        self.state.crashes = 0;
+        self.restart_at = None;
+        if self.state.state == RunState::Crashed {
+            self.state.state = RunState::Stopped;
+        }
+    }
+
+    pub fn has_worker(&self) -> bool {
+        self.child.is_some()
+    }
+
+    fn set_state(&mut self, state: RunState) {
+        if self.state.state != state {
+            self.state.state = state;
+            self.dirty = true;
+        }
+    }
+
+    /// Brings the worker in line with what the admin wants; returns when to look again.
+    pub fn reconcile(&mut self, settings: &Settings, desired_started: bool, restart: bool) -> Option<Instant> {
+        let now = Instant::now();
+        self.state.desired_started = desired_started;
+        if self.child.is_some() {
+            if !desired_started || restart {
+                return Some(self.stop(settings, now));
+            }
+            if self.state.state == RunState::Starting {
+                let settled = self.spawned_at.map_or(now, |t| t + SETTLE);
+                if now >= settled {
+                    self.set_state(RunState::Started);
+                    return None;
+                }
+                return Some(settled);
+            }
+            return None;
+        }
+        if self.state.state == RunState::Crashed && !restart {
+            return None;
+        }
+        if !desired_started {
+            self.restart_at = None;
+            self.set_state(RunState::Stopped);
+            return None;
+        }
+        match self.restart_at {
+            Some(at) if at > now && !restart => Some(at),
+            _ => {
+                self.restart_at = None;
+                if restart {
+                    self.state.restart = false;
+                    self.crash_times.clear();
+                }
+                match self.spawn(settings) {
+                    Ok(()) => Some(now + SETTLE),
+                    Err(e) => {
+                        error!("task {}: cannot start its worker: {e}", self.def.name);
+                        self.crashed_now(settings, format!("cannot start: {e}"))
+                    }
+                }
+            }
+        }
+    }
+
+    /// SIGTERM to the worker's group, then SIGKILL once the grace period is over.
+    fn stop(&mut self, settings: &Settings, now: Instant) -> Instant {
+        let pgid = Pid::from_raw(self.state.pid.unwrap_or(0) as i32);
+        match self.stop_sent {
+            None => {
+                info!("task {}: stopping worker pid {pgid}", self.def.name);
+                let _ = killpg(pgid, Signal::SIGTERM);
+                self.stop_sent = Some(now);
+                self.set_state(RunState::Stopping);
+                now + settings.scheduler.stop_grace
+            }
+            Some(sent) if now >= sent + settings.scheduler.stop_grace => {
+                warn!("task {}: worker pid {pgid} still there after the grace period: SIGKILL", self.def.name);
+                let _ = killpg(pgid, Signal::SIGKILL);
+                now + Duration::from_secs(1)
+            }
+            Some(sent) => sent + settings.scheduler.stop_grace,
+        }
+    }
+
+    fn spawn(&mut self, settings: &Settings) -> Result<()> {
+        let log_path = settings.task_log(&self.def.name);
+        let log = open_append(&log_path)?;
+        let exe = std::env::current_exe().map_err(|e| Error::Unavailable(format!("cannot find own binary: {e}")))?;
+        let mut cmd = Command::new(exe);
+        cmd.arg("--run-task").arg(&self.def.name).arg("--data-dir").arg(&settings.data_dir);
+        if let Some(config) = &settings.config_path {
+            cmd.arg("--config").arg(config);
+        }
+        let parent = nix::unistd::getpid();
+        cmd.stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| Error::io(&log_path, e))?)
+            .stderr(log)
+            .process_group(0);
+        // SAFETY: only async-signal-safe calls (prctl, getppid) between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                nix::sys::prctl::set_pdeathsig(Some(Signal::SIGTERM))?;
+                if nix::unistd::getppid() != parent {
+                    return Err(std::io::Error::other("scheduler gone"));
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().map_err(|e| Error::Unavailable(format!("cannot start worker: {e}")))?;
+        let pid = i64::from(child.id());
+        let worker = WorkerId { pid, start: crate::procinfo::start_time(pid).unwrap_or(0) };
+        pidfile::write_worker(&settings.task_pidfile(&self.def.name), worker)?;
+        info!("task {}: worker pid {pid} started", self.def.name);
+        self.child = Some(child);
+        self.spawned_at = Some(Instant::now());
+        self.stop_sent = None;
+        self.state.pid = Some(pid);
+        self.state.started_at = Some(crate::when::now_us());
+        self.set_state(RunState::Starting);
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Collects the worker if it has exited; returns true if it did.
+    pub fn reap(&mut self, settings: &Settings) -> bool {
+        let status = match self.child.as_mut().map(Child::try_wait) {
+            Some(Ok(Some(status))) => status,
+            Some(Err(e)) => {
+                error!("task {}: cannot wait for worker: {e}", self.def.name);
+                return false;
+            }
+            _ => return false,
+        };
+        self.child = None;
+        let _ = std::fs::remove_file(settings.task_pidfile(&self.def.name));
+        self.state.pid = None;
+        self.state.last_exit = Some(describe(status));
+        self.dirty = true;
+        let asked_to_stop = self.stop_sent.take().is_some();
+        if asked_to_stop || status.success() {
+            if !asked_to_stop {
+                info!("task {}: worker retired ({}): starting a fresh one", self.def.name, describe(status));
+            }
+            self.set_state(RunState::Stopped);
+        } else {
+            warn!("task {}: worker crashed ({})", self.def.name, describe(status));
+            self.crashed_now(settings, describe(status));
+        }
+        true
+    }
+
+    /// Counts a crash; too many within the window and the task stays `crashed`.
+    fn crashed_now(&mut self, settings: &Settings, why: String) -> Option<Instant> {
+        let now = Instant::now();
+        self.crash_times.push(now);
+        self.crash_times.retain(|&t| now.duration_since(t) <= self.def.crash_window);
+        self.state.crashes += 1;
+        self.state.last_exit = Some(why);
+        self.dirty = true;
+        let recent = self.crash_times.len() as u32;
+        if recent >= self.def.max_crashes {
+            error!("task {}: {recent} crashes within {}: not restarting it until `taskctl start {}`", self.def.name,
+                humantime::format_duration(self.def.crash_window), self.def.name);
+            self.set_state(RunState::Crashed);
+            self.restart_at = None;
+            return None;
+        }
+        let delay = Duration::from_secs(1).saturating_mul(1 << (recent - 1).min(16)).min(settings.scheduler.restart_backoff_max);
+        info!("task {}: restarting in {}", self.def.name, humantime::format_duration(delay));
+        self.set_state(RunState::Starting);
+        self.restart_at = Some(now + delay);
+        self.restart_at
+    }
+
+    /// Stops the worker for good (scheduler shutdown): SIGTERM, grace, SIGKILL, reap.
+    pub fn shut_down(&mut self, settings: &Settings) {
+        if self.child.is_none() {
+            return;
+        }
+        let deadline = Instant::now() + settings.scheduler.stop_grace;
+        self.stop(settings, Instant::now());
+        while Instant::now() < deadline {
+            if self.reap(settings) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = killpg(Pid::from_raw(self.state.pid.unwrap_or(0) as i32), Signal::SIGKILL);
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.wait();
+        }
+        self.reap(settings);
+    }
+}
+
+/// "exit status 3" or "killed by SIGKILL".
+pub fn describe(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit status {code}"),
+        (None, Some(sig)) => format!("killed by {}", Signal::try_from(sig).map(|s| s.as_str()).unwrap_or("a signal")),
+        _ => "ended".into(),
+    }
+}
+
+/// Opens a log for appending, creating its directory.
+pub fn open_append(path: &std::path::Path) -> Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
+    }
+    std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })
+}

@@ -1,0 +1,189 @@
+//! Tasks' run state: what the admin wants (`desired`, set by `taskctl start/stop`), and what
+//! the scheduler and workers report (state, pid, passes, crashes). Definitions stay in files.
+
+use super::Store;
+use crate::error::Result;
+use crate::when;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+/// A task's state as `taskctl status` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    Stopped,
+    Starting,
+    Started,
+    Stopping,
+    Crashed,
+}
+
+impl RunState {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Stopped => "stopped",
+            RunState::Starting => "starting",
+            RunState::Started => "started",
+            RunState::Stopping => "stopping",
+            RunState::Crashed => "crashed",
+        }
+    }
+
+    fn parse(s: &str) -> RunState {
+        match s {
+            "starting" => RunState::Starting,
+            "started" => RunState::Started,
+            "stopping" => RunState::Stopping,
+            "crashed" => RunState::Crashed,
+            _ => RunState::Stopped,
+        }
+    }
+}
+
+/// One task's stored run state.
+#[derive(Debug, Clone)]
+pub struct TaskState {
+    pub name: String,
+    pub desired_started: bool,
+    pub restart: bool,
+    pub state: RunState,
+    pub pid: Option<i64>,
+    pub started_at: Option<i64>,
+    pub last_pass_at: Option<i64>,
+    pub last_pass_error: Option<String>,
+    pub passes: i64,
+    pub last_exit: Option<String>,
+    pub crashes: i64,
+}
+
+impl TaskState {
+    /// The state of a task never started.
+    pub fn new(name: &str) -> TaskState {
+        TaskState {
+            name: name.to_string(),
+            desired_started: false,
+            restart: false,
+            state: RunState::Stopped,
+            pid: None,
+            started_at: None,
+            last_pass_at: None,
+            last_pass_error: None,
+            passes: 0,
+            last_exit: None,
+            crashes: 0,
+        }
+    }
+}
+
+const COLUMNS: &str = "name, desired, restart, state, pid, started_at, last_pass_at, last_pass_error, passes, last_exit, crashes";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskState> {
+    Ok(TaskState {
+        name: r.get(0)?,
+        desired_started: r.get::<_, String>(1)? == "started",
+        restart: r.get(2)?,
+        state: RunState::parse(&r.get::<_, String>(3)?),
+        pid: r.get(4)?,
+        started_at: r.get(5)?,
+        last_pass_at: r.get(6)?,
+        last_pass_error: r.get(7)?,
+        passes: r.get(8)?,
+        last_exit: r.get(9)?,
+        crashes: r.get(10)?,
+    })
+}
+
+impl Store {
+    /// Every task that has a stored state.
+    pub fn task_states(&self) -> Result<Vec<TaskState>> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM tasks ORDER BY name"))?;
+        let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One task's stored state, if it has one.
+    pub fn task_state(&self, name: &str) -> Result<Option<TaskState>> {
+        let sql = format!("SELECT {COLUMNS} FROM tasks WHERE name = ?1");
+        Ok(self.conn.query_row(&sql, [name], from_row).optional()?)
+    }
+
+    /// Sets what the admin wants for these tasks; starting also forgives past crashes.
+    pub fn set_desired(&mut self, names: &[String], started: bool) -> Result<()> {
+        let tx = self.write_tx()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO tasks (name, desired, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET \
+                 desired = excluded.desired, updated_at = excluded.updated_at, \
+                 crashes = CASE WHEN excluded.desired = 'started' THEN 0 ELSE crashes END, \
+                 state = CASE WHEN excluded.desired = 'started' AND state = 'crashed' THEN 'stopped' ELSE state END",
+            )?;
+            for name in names {
+                stmt.execute(params![name, if started { "started" } else { "stopped" }, when::now_us()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Asks the scheduler to stop a task's worker and start a fresh one.
+    pub fn request_restart(&mut self, names: &[String]) -> Result<()> {
+        let tx = self.write_tx()?;
+        for name in names {
+            tx.execute(
+                "INSERT INTO tasks (name, desired, restart, updated_at) VALUES (?1, 'started', 1, ?2) \
+                 ON CONFLICT (name) DO UPDATE SET desired = 'started', restart = 1, crashes = 0, \
+                 state = CASE WHEN state = 'crashed' THEN 'stopped' ELSE state END",
+                params![name, when::now_us()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Clears a task's crash count (and its crashed state) without starting it.
+    pub fn reset_crashes(&mut self, names: &[String]) -> Result<()> {
+        let tx = self.write_tx()?;
+        for name in names {
+            tx.execute(
+                "UPDATE tasks SET crashes = 0, state = CASE WHEN state = 'crashed' THEN 'stopped' ELSE state END \
+                 WHERE name = ?1",
+                [name],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The scheduler's report of a task's actual state.
+    pub fn save_task_state(&mut self, t: &TaskState) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO tasks (name, desired, restart, state, pid, started_at, last_exit, crashes, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (name) DO UPDATE SET restart = excluded.restart, \
+             state = excluded.state, pid = excluded.pid, started_at = excluded.started_at, \
+             last_exit = excluded.last_exit, crashes = excluded.crashes, updated_at = excluded.updated_at",
+            params![
+                t.name,
+                if t.desired_started { "started" } else { "stopped" },
+                t.restart,
+                t.state.as_str(),
+                t.pid,
+                t.started_at,
+                t.last_exit,
+                t.crashes,
+                when::now_us()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A worker's report of one pass.
+    pub fn record_pass(&mut self, name: &str, at: i64, error: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO tasks (name, last_pass_at, last_pass_error, passes, updated_at) VALUES (?1, ?2, ?3, 1, ?2) \
+             ON CONFLICT (name) DO UPDATE SET last_pass_at = ?2, last_pass_error = ?3, passes = passes + 1",
+            params![name, at, error],
+        )?;
+        Ok(())
+    }
+}

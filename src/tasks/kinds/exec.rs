@@ -1,0 +1,71 @@
+//! `exec`: runs a command each period or on a cron schedule — cron, without overlapping runs.
+
+use super::{check_as, settings_of, Kind, Run, TaskContext};
+use serde::Deserialize;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::time::Duration;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExecSettings {
+    /// The program and its arguments; no shell.
+    command: Vec<String>,
+    /// Stop the command (its whole process group) after this long.
+    #[serde(default, deserialize_with = "crate::config::optional_duration")]
+    timeout: Option<Duration>,
+}
+
+pub static KIND: Kind = Kind {
+    name: "exec",
+    summary: "runs a command each period or on a cron schedule, never two at once",
+    periodic: true,
+    template: r#"
+# Time between the starts of two passes ("30s", "5m", "1h")...
+period = "5m"
+# ...or a cron expression instead of period:
+# schedule = "*/5 * * * *"
+
+[settings]
+# The program and its arguments (no shell; write ["sh", "-c", "..."] for one).
+command = ["/bin/true"]
+# Stop the command and its children after this long.
+# timeout = "1h"
+"#,
+    check: check_exec,
+    run: Run::Passes(pass),
+};
+
+fn check_exec(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
+    check_as::<ExecSettings>(path, text)?;
+    let file: crate::tasks::TaskFile<ExecSettings> = crate::config::parse_toml(path, text)?;
+    if file.settings.command.is_empty() {
+        return Err(crate::error::Error::Config(format!("{}: settings.command: must name a program", path.display())));
+    }
+    Ok(())
+}
+
+/// Runs the command once, its output into the task's log (the worker's stdout and stderr).
+fn pass(ctx: &TaskContext<'_>) -> Result<u64, String> {
+    let s: ExecSettings = settings_of(ctx.task).map_err(|e| e.to_string())?;
+    let mut child = std::process::Command::new(&s.command[0])
+        .args(&s.command[1..])
+        .stdin(std::process::Stdio::null())
+        .process_group(0)
+        .env("PHR_TASK", &ctx.task.name)
+        .env("PHR_DATA_DIR", &ctx.settings.data_dir)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", s.command[0]))?;
+    let pgid = child.id() as i32;
+    let finished = crate::runner::wait_exit(pgid, s.timeout.unwrap_or(Duration::MAX));
+    if !finished {
+        crate::runner::stop_group(pgid, ctx.settings.jobs.kill_grace);
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), nix::sys::signal::Signal::SIGKILL);
+    match (finished, status.code(), status.signal()) {
+        (false, _, _) => Err(format!("timed out after {}", humantime::format_duration(s.timeout.unwrap_or_default()))),
+        (true, Some(0), _) => Ok(1),
+        (true, Some(code), _) => Err(format!("{} exited with status {code}", s.command[0])),
+        (true, None, sig) => Err(format!("{} killed by signal {}", s.command[0], sig.unwrap_or(0))),
+    }
+}

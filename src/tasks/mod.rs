@@ -1,0 +1,166 @@
+//! Tasks: named, long-lived instances of a task kind (Phraseanet's task manager). A task's
+//! definition is `tasks.d/NAME.toml`, what an admin edits and keeps in version control; its run
+//! state lives in the store. A bad file is refused with `file:line:col: reason` (exit 78).
+
+pub mod kinds;
+pub mod worker;
+
+use crate::config::{parse_toml, Settings};
+use crate::error::{Error, Result};
+use kinds::Kind;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// When a task's passes start.
+#[derive(Debug, Clone)]
+pub enum Cadence {
+    /// Every so long, start to start.
+    Period(Duration),
+    /// At the times a cron expression gives.
+    Schedule(Box<croner::Cron>),
+}
+
+/// When a worker retires so the scheduler starts a fresh one (as Phraseanet's tasks do).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// Passes before retiring (0: no limit).
+    pub max_loops: u64,
+    /// Items processed before retiring (0: no limit).
+    pub max_items: u64,
+    /// Resident memory, in MiB, above which the worker retires after its pass (0: no limit).
+    pub max_rss_mb: u64,
+}
+
+/// A task as its file defines it.
+#[derive(Debug, Clone)]
+pub struct TaskDef {
+    pub name: String,
+    pub path: PathBuf,
+    pub kind: &'static Kind,
+    pub description: String,
+    pub cadence: Option<Cadence>,
+    pub autostart: bool,
+    pub limits: Limits,
+    pub max_crashes: u32,
+    pub crash_window: Duration,
+    /// The kind's own settings, already checked by the kind.
+    pub settings: toml::Table,
+}
+
+/// The keys every task file has; `S` is the kind's settings, checked with positions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskFile<S> {
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, deserialize_with = "crate::config::optional_duration")]
+    pub period: Option<Duration>,
+    #[serde(default)]
+    pub schedule: Option<String>,
+    #[serde(default = "yes")]
+    pub autostart: bool,
+    #[serde(default)]
+    pub max_loops: u64,
+    #[serde(default)]
+    pub max_items: u64,
+    #[serde(default)]
+    pub max_rss_mb: u64,
+    #[serde(default = "five")]
+    pub max_crashes: u32,
+    #[serde(default = "ten_minutes", deserialize_with = "crate::config::duration")]
+    pub crash_window: Duration,
+    pub settings: S,
+}
+
+fn yes() -> bool {
+    true
+}
+fn five() -> u32 {
+    5
+}
+fn ten_minutes() -> Duration {
+    Duration::from_secs(600)
+}
+
+/// Just the kind, read first to know how to check the rest.
+#[derive(Deserialize)]
+struct KindOnly {
+    kind: toml::Spanned<String>,
+}
+
+/// Whether `name` can name a task (it becomes a file name and a log name).
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Reads and checks one task file.
+pub fn parse(name: &str, path: &Path, text: &str) -> Result<TaskDef> {
+    let head: KindOnly = parse_toml(path, text)?;
+    let kind = kinds::find(head.kind.get_ref()).ok_or_else(|| {
+        let (line, column) = crate::config::line_col(text, head.kind.span().start);
+        Error::ConfigSyntax { path: path.to_path_buf(), line, column, reason: kinds::unknown_kind(head.kind.get_ref()) }
+    })?;
+    (kind.check)(path, text)?;
+    let file: TaskFile<toml::Table> = parse_toml(path, text)?;
+    let config_error = |key: &str, reason: String| Error::Config(format!("{}: {key}: {reason}", path.display()));
+    let cadence = match (file.period, &file.schedule) {
+        (Some(_), Some(_)) => return Err(config_error("schedule", "give period or schedule, not both".into())),
+        (Some(p), None) if p.is_zero() => return Err(config_error("period", "must be more than 0s".into())),
+        (Some(p), None) => Some(Cadence::Period(p)),
+        (None, Some(expr)) => Some(Cadence::Schedule(Box::new(
+            expr.parse::<croner::Cron>().map_err(|e| config_error("schedule", format!("{expr:?}: {e}")))?,
+        ))),
+        (None, None) if kind.periodic => {
+            return Err(config_error("period", format!("a {} task needs period = \"5m\" or schedule = \"*/5 * * * *\"", kind.name)))
+        }
+        (None, None) => None,
+    };
+    Ok(TaskDef {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        kind,
+        description: file.description,
+        cadence,
+        autostart: file.autostart,
+        limits: Limits { max_loops: file.max_loops, max_items: file.max_items, max_rss_mb: file.max_rss_mb },
+        max_crashes: file.max_crashes.max(1),
+        crash_window: file.crash_window,
+        settings: file.settings,
+    })
+}
+
+/// The file that defines task `name`.
+pub fn task_path(settings: &Settings, name: &str) -> PathBuf {
+    settings.tasks_dir.join(format!("{name}.toml"))
+}
+
+/// Loads one task by name.
+pub fn load(settings: &Settings, name: &str) -> Result<TaskDef> {
+    if !valid_name(name) {
+        return Err(Error::Usage(format!("bad task name {name:?}: letters, digits, '-' and '_' only")));
+    }
+    let path = task_path(settings, name);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoSuchTask { name: name.to_string(), dir: settings.tasks_dir.clone() }),
+        Err(source) => return Err(Error::NoInput { path, source }),
+    };
+    parse(name, &path, &text)
+}
+
+/// Loads every `*.toml` in the tasks dir, by name; a missing dir means no task.
+pub fn load_all(settings: &Settings) -> Result<Vec<TaskDef>> {
+    let entries = match std::fs::read_dir(&settings.tasks_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(Error::NoInput { path: settings.tasks_dir.clone(), source }),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".toml").map(str::to_string))
+        .filter(|n| valid_name(n))
+        .collect();
+    names.sort();
+    names.iter().map(|n| load(settings, n)).collect()
+}
