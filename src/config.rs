@@ -110,7 +110,9 @@ impl Default for WorkerSettings {
 pub fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(d)?;
     humantime::parse_duration(&text).map_err(|e| {
-        serde::de::Error::custom(format!("invalid duration {text:?} ({e}); write it with a unit, as \"30s\" or \"15m\""))
+        serde::de::Error::custom(format!(
+            "invalid duration {text:?} ({e}); write it with a unit, as \"30s\" or \"15m\""
+        ))
     })
 }
 

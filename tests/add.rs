@@ -64,7 +64,7 @@ fn a_running_job_does_not_swallow_new_work() {
     w.handler("slow", "sleep 2");
     let first = w.add(&["slow", "--no-duplicate"]);
     let mut worker = w.spawn_worker(&["-j", "1", "--once"]);
-    wait_for(10, "job running", || w.status(first) == "running");
+    wait_for(10, "job running", || w.status_of(first) == "running");
     let second = w.add(&["slow", "--no-duplicate"]);
     assert_ne!(second, 0, "a running job must not count as a duplicate");
     assert_eq!(w.add(&["slow", "--no-duplicate"]), 0, "but the queued one does");
@@ -129,9 +129,9 @@ fn at_zero_or_in_the_past_is_due_at_once_and_at_accepts_several_forms() {
     assert_eq!(w.job(unix)["due_at"], "2100-01-01T00:00:00.000000Z");
     assert_eq!(w.job(rfc)["due_at"], "2100-01-01T00:00:00.000000Z");
     w.drain("2");
-    assert_eq!(w.status(past), "done");
-    assert_eq!(w.status(zero), "done");
-    assert_eq!(w.status(unix), "queued");
+    assert_eq!(w.status_of(past), "done");
+    assert_eq!(w.status_of(zero), "done");
+    assert_eq!(w.status_of(unix), "queued");
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn rm_refuses_a_running_job_unless_forced_and_force_stops_it() {
     w.taskctl(&["show", &id.to_string()]).code(1);
     // The worker goes on with other work after its job vanished.
     let next = w.add(&["noop"]);
-    wait_for(10, "next job done", || w.status(next) == "done");
+    wait_for(10, "next job done", || w.status_of(next) == "done");
     let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(worker.id() as i32), nix::sys::signal::Signal::SIGTERM);
     assert!(worker.wait().unwrap().success());
 }
@@ -53,14 +53,14 @@ fn purge_removes_queued_jobs_but_never_a_running_one() {
     w.handler("slow", "sleep 1");
     let running = w.add(&["slow", "-p", "10"]);
     let mut worker = w.spawn_worker(&["-j", "1", "--once"]);
-    wait_for(10, "job running", || w.status(running) == "running");
+    wait_for(10, "job running", || w.status_of(running) == "running");
     w.add(&["noop"]);
     w.add(&["noop", "--in", "1h"]);
     let run = w.taskctl(&["purge"]).ok();
     assert!(run.stderr.contains("removed 2 queued job(s)"), "{run:#?}");
     assert_eq!(w.jobs().len(), 1);
     worker.wait().unwrap();
-    assert_eq!(w.status(running), "done");
+    assert_eq!(w.status_of(running), "done");
     w.taskctl(&["purge", "--status", "done"]).ok();
     assert!(w.jobs().is_empty());
     w.taskctl(&["purge", "--status", "running"]).code(64);

@@ -8,4 +8,5 @@ mod add;
 mod config;
 mod docs;
 mod remove;
+mod sched;
 mod work;

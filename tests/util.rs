@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub const TASKCTL: &str = env!("CARGO_BIN_EXE_taskctl");
+pub const TASKSCHED: &str = env!("CARGO_BIN_EXE_tasksched");
 
 pub struct World {
     pub dir: tempfile::TempDir,
@@ -69,7 +70,7 @@ impl World {
         let w = World { dir };
         std::fs::create_dir_all(w.handlers()).expect("jobs.d");
         let config = format!(
-            "[jobs]\nhandler_dirs = [\"{}\"]\nretry_backoff = \"50ms\"\nkill_grace = \"500ms\"\n{extra_jobs}\n\n[worker]\npoll_interval = \"200ms\"\nstop_grace = \"5s\"\n",
+            "[jobs]\nhandler_dirs = [\"{}\"]\nretry_backoff = \"50ms\"\nkill_grace = \"500ms\"\n{extra_jobs}\n\n[worker]\npoll_interval = \"200ms\"\nstop_grace = \"5s\"\n\n[scheduler]\nstop_grace = \"3s\"\nrestart_backoff_max = \"1s\"\n",
             w.handlers().display()
         );
         std::fs::write(w.config(), config).expect("config");
@@ -150,7 +151,7 @@ impl World {
         self.taskctl(&["list", "--json"]).ok().json()["jobs"].as_array().expect("jobs array").clone()
     }
 
-    pub fn status(&self, id: i64) -> String {
+    pub fn status_of(&self, id: i64) -> String {
         self.job(id)["status"].as_str().expect("status").to_string()
     }
 
@@ -161,6 +162,85 @@ impl World {
 
     pub fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+
+    /// Writes `tasks.d/NAME.toml`.
+    pub fn task(&self, name: &str, toml: &str) {
+        std::fs::create_dir_all(self.path("tasks.d")).expect("tasks.d");
+        std::fs::write(self.path("tasks.d").join(format!("{name}.toml")), toml).expect("task file");
+    }
+
+    /// An `exec` task running `sh -c SCRIPT` every `period`.
+    pub fn exec_task(&self, name: &str, period: &str, script: &str, extra: &str) {
+        let script = script.replace('\\', "\\\\").replace('"', "\\\"");
+        self.task(name, &format!("kind = \"exec\"\nperiod = \"{period}\"\n{extra}\n[settings]\ncommand = [\"sh\", \"-c\", \"{script}\"]\n"));
+    }
+
+    /// A `tasksched` command in this world.
+    pub fn tasksched(&self) -> Command {
+        let mut cmd = Command::new(TASKSCHED);
+        cmd.env("PHR_CONFIG", self.config())
+            .env("PHR_DATA_DIR", self.data())
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Starts `tasksched -f` as our child and waits until it holds its pidfile.
+    pub fn spawn_sched(&self) -> Child {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.path("sched.stderr")).expect("log");
+        let child = self.tasksched().arg("-f").stdout(Stdio::null()).stderr(log).spawn().expect("spawn tasksched");
+        wait_for(10, "scheduler running", || self.status()["scheduler"]["running"] == true);
+        child
+    }
+
+    pub fn status(&self) -> serde_json::Value {
+        self.taskctl(&["status", "--json"]).ok().json()
+    }
+
+    /// The status of one task, as JSON.
+    pub fn task_status(&self, name: &str) -> serde_json::Value {
+        let status = self.status();
+        status["tasks"].as_array().expect("tasks").iter().find(|t| t["name"] == name).cloned().expect("task in status")
+    }
+
+    pub fn task_state(&self, name: &str) -> String {
+        self.task_status(name)["state"].as_str().expect("state").to_string()
+    }
+
+    /// Live processes started for this world (their command line or environment names its
+    /// directory), other than the test itself.
+    pub fn our_processes(&self) -> Vec<i32> {
+        let me = std::process::id() as i32;
+        let marker = self.dir.path().to_string_lossy().into_owned();
+        let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+        entries
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| pid != me && process_alive(pid))
+            .filter(|pid| {
+                let read = |what: &str| std::fs::read(format!("/proc/{pid}/{what}")).unwrap_or_default();
+                let has = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).contains(&marker);
+                has(read("cmdline")) || has(read("environ"))
+            })
+            .collect()
+    }
+
+    /// Asserts that nothing of ours is left running (waiting a little for exits in progress).
+    pub fn assert_no_processes_left(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline && !self.our_processes().is_empty() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(self.our_processes().is_empty(), "left running: {:?}", self.our_processes());
+    }
+}
+
+impl Drop for World {
+    /// Whatever a failed test left running is killed, so it cannot disturb other tests.
+    fn drop(&mut self) {
+        for pid in self.our_processes() {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        }
     }
 }
 

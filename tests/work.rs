@@ -30,7 +30,7 @@ fn handler_gets_its_args_environment_and_log() {
 exit 0");
     let id = w.add(&["env", "two words", "--", "-dash", "--object"]);
     w.drain("1");
-    assert_eq!(w.status(id), "done");
+    assert_eq!(w.status_of(id), "done");
     let log = w.taskctl(&["log", "--job", &id.to_string()]).ok().stdout;
     assert!(log.contains("args=3 [two words] [-dash] id=1 attempt=1 objects=\n"), "{log}");
     assert!(log.contains("to-stderr"), "{log}");
@@ -102,7 +102,7 @@ fn max_attempts_comes_from_the_config_by_default() {
     let id = w.add(&["broken"]);
     w.drain("1");
     assert_eq!(w.job(id)["attempt"], 2);
-    assert_eq!(w.status(id), "dead");
+    assert_eq!(w.status_of(id), "dead");
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn unknown_function_fails_the_job_not_the_worker() {
     let notexec = w.add(&["notexec", "--max-attempts", "1"]);
     let good = w.add(&["noop"]);
     w.drain("1");
-    assert_eq!(w.status(good), "done");
+    assert_eq!(w.status_of(good), "done");
     assert!(w.job(bad)["last_error"].as_str().unwrap().contains("unknown function \"nosuch\""));
     assert!(w.job(missing)["last_error"].as_str().unwrap().contains("/nonexistent/handler"));
     assert!(w.job(notexec)["last_error"].as_str().unwrap().contains("not executable"));
@@ -139,7 +139,7 @@ fn timeout_stops_the_whole_process_group() {
     w.handler("stuck", &format!("sleep 300 &\necho $! > {}\nsleep 300", w.path("child").display()));
     let id = w.add(&["stuck", "--timeout", "1s", "--max-attempts", "1"]);
     w.drain("1");
-    assert_eq!(w.status(id), "dead");
+    assert_eq!(w.status_of(id), "dead");
     assert_eq!(w.job(id)["last_error"], "timed out after 1s");
     let child: i32 = w.read("child").trim().parse().unwrap();
     wait_for(5, "forked child gone", || !process_alive(child));
@@ -161,7 +161,7 @@ fn kill_9_of_a_worker_mid_job_reruns_it_exactly_once() {
     wait_for(10, "first run started", || w.read("runs").contains("start 1"));
     first.kill().unwrap(); // SIGKILL
     first.wait().unwrap();
-    assert_eq!(w.status(id), "running", "the claim outlives its worker");
+    assert_eq!(w.status_of(id), "running", "the claim outlives its worker");
     let orphan: i32 = w.read("runs").split_whitespace().nth(2).unwrap().parse().unwrap();
     w.drain("1");
     let job = w.job(id);
@@ -183,7 +183,7 @@ fn sigterm_lets_running_jobs_finish_then_exits() {
     kill(Pid::from_raw(worker.id() as i32), Signal::SIGTERM).unwrap();
     assert!(worker.wait().unwrap().success());
     assert!(w.read("out").contains("finished"));
-    assert_eq!(w.status(id), "done");
+    assert_eq!(w.status_of(id), "done");
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn run_forces_a_future_job_now_in_the_foreground() {
     let id = w.add(&["hello", "you", "--in", "1d"]);
     let run = w.taskctl(&["run", &id.to_string()]).ok();
     assert_eq!(run.stdout, "hello you\n");
-    assert_eq!(w.status(id), "done");
+    assert_eq!(w.status_of(id), "done");
     w.taskctl(&["run", &id.to_string()]).code(64).one_line_error("only a queued job can be run");
     w.taskctl(&["run", "99"]).code(1).one_line_error("no job 99");
     w.handler("bad", "exit 4");
@@ -207,7 +207,7 @@ fn job_logs_are_capped() {
     w.handler("chatty", "i=0; while [ $i -lt 500 ]; do echo line $i; i=$((i+1)); done");
     let id = w.add(&["chatty"]);
     w.drain("1");
-    assert_eq!(w.status(id), "done");
+    assert_eq!(w.status_of(id), "done");
     let log = std::fs::read_to_string(w.data().join("logs/jobs/1.log")).unwrap();
     assert!(log.len() < 1100, "{}", log.len());
     assert!(log.trim_end().ends_with("[log truncated at 1000 bytes]"), "{log}");

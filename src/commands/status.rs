@@ -44,9 +44,16 @@ struct TaskJson {
 
 pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
     let defs = match &args.task {
-        Some(name) => vec![tasks::load(settings, name)?],
-        None => tasks::load_all(settings)?,
+        Some(name) => vec![(name.clone(), Ok(tasks::load(settings, name)?))],
+        None => tasks::load_each(settings)?,
     };
+    let mut invalid = None;
+    for (_, def) in &defs {
+        if let Err(e) = def {
+            eprintln!("taskctl: {e}");
+            invalid = Some(e.exit_code());
+        }
+    }
     let store = Store::open(&settings.db_path())?;
     let holder = pidfile::holder(&settings.scheduler_pidfile());
     let now = when::now_us();
@@ -57,16 +64,17 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
         uptime_secs: holder.and_then(|h| h.started_at).map(|t| (now - t) / 1_000_000),
     };
     let mut rows = Vec::new();
-    for def in &defs {
-        let mut st = store.task_state(&def.name)?.unwrap_or_else(|| TaskState::new(&def.name));
+    for (name, def) in &defs {
+        let def = def.as_ref().ok();
+        let mut st = store.task_state(name)?.unwrap_or_else(|| TaskState::new(name));
         if holder.is_none() && st.state != RunState::Crashed {
             st.state = RunState::Stopped; // no scheduler, no worker, whatever was last written
             st.pid = None;
         }
         rows.push(TaskJson {
-            name: def.name.clone(),
-            kind: def.kind.name.to_string(),
-            description: def.description.clone(),
+            name: name.clone(),
+            kind: def.map_or("?", |d| d.kind.name).to_string(),
+            description: def.map(|d| d.description.clone()).unwrap_or_default(),
             state: st.state.as_str(),
             desired: if st.desired_started { "started" } else { "stopped" },
             pid: st.pid,
@@ -80,7 +88,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
     }
     let code = match (&args.task, rows.first()) {
         (Some(_), Some(t)) => lsb_code(t.state),
-        _ => crate::exit_codes::OK,
+        _ => invalid.unwrap_or(crate::exit_codes::OK),
     };
     let mut out = super::stdout();
     let status = StatusJson { scheduler, tasks: rows };
@@ -104,7 +112,9 @@ fn lsb_code(state: &str) -> i32 {
 
 fn write_table(out: &mut impl Write, s: &StatusJson) -> std::io::Result<()> {
     match (s.scheduler.pid, s.scheduler.uptime_secs) {
-        (Some(pid), Some(up)) => writeln!(out, "scheduler: running, pid {pid}, up {}", when::human_delay(up * 1_000_000))?,
+        (Some(pid), Some(up)) => {
+            writeln!(out, "scheduler: running, pid {pid}, up {}", when::human_delay(up * 1_000_000))?
+        }
         (Some(pid), None) => writeln!(out, "scheduler: running, pid {pid}")?,
         _ => writeln!(out, "scheduler: stopped")?,
     }

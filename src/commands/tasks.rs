@@ -104,7 +104,10 @@ pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
 
 fn tell_scheduler(settings: &Settings) {
     if !sched::poke(settings) {
-        log::warn!("tasksched is not running for {}: the change takes effect when it starts", settings.data_dir.display());
+        log::warn!(
+            "tasksched is not running for {}: the change takes effect when it starts",
+            settings.data_dir.display()
+        );
     }
 }
 

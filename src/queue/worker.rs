@@ -89,7 +89,8 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
             last_reclaim = Some(Instant::now());
         }
         let retiring = opts.max_jobs.is_some_and(|max| claimed_total >= max);
-        let limit = if state.stopping || retiring || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };
+        let limit =
+            if state.stopping || retiring || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };
         let mut want = limit.saturating_sub(state.in_flight);
         if let Some(max) = opts.max_jobs {
             want = want.min(max.saturating_sub(claimed_total) as usize);

@@ -40,7 +40,8 @@ impl Pidfile {
             match file.try_lock() {
                 Ok(()) => {
                     file.set_len(0).map_err(|e| Error::io(path, e))?;
-                    writeln!(file, "{}\n{}", std::process::id(), crate::when::now_us()).map_err(|e| Error::io(path, e))?;
+                    writeln!(file, "{}\n{}", std::process::id(), crate::when::now_us())
+                        .map_err(|e| Error::io(path, e))?;
                     return Ok(Ok(Pidfile { _file: file, path: path.to_path_buf() }));
                 }
                 Err(std::fs::TryLockError::WouldBlock) if attempt < 9 => std::thread::sleep(Duration::from_millis(20)),

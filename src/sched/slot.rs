@@ -208,13 +208,19 @@ impl Slot {
         self.dirty = true;
         let recent = self.crash_times.len() as u32;
         if recent >= self.def.max_crashes {
-            error!("task {}: {recent} crashes within {}: not restarting it until `taskctl start {}`", self.def.name,
-                humantime::format_duration(self.def.crash_window), self.def.name);
+            error!(
+                "task {}: {recent} crashes within {}: not restarting it until `taskctl start {}`",
+                self.def.name,
+                humantime::format_duration(self.def.crash_window),
+                self.def.name
+            );
             self.set_state(RunState::Crashed);
             self.restart_at = None;
             return None;
         }
-        let delay = Duration::from_secs(1).saturating_mul(1 << (recent - 1).min(16)).min(settings.scheduler.restart_backoff_max);
+        let delay = Duration::from_secs(1)
+            .saturating_mul(1 << (recent - 1).min(16))
+            .min(settings.scheduler.restart_backoff_max);
         info!("task {}: restarting in {}", self.def.name, humantime::format_duration(delay));
         self.set_state(RunState::Starting);
         self.restart_at = Some(now + delay);
@@ -256,5 +262,9 @@ pub fn open_append(path: &std::path::Path) -> Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
     }
-    std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })
 }

@@ -76,7 +76,8 @@ impl TaskState {
     }
 }
 
-const COLUMNS: &str = "name, desired, restart, state, pid, started_at, last_pass_at, last_pass_error, passes, last_exit, crashes";
+const COLUMNS: &str =
+    "name, desired, restart, state, pid, started_at, last_pass_at, last_pass_error, passes, last_exit, crashes";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskState> {
     Ok(TaskState {

@@ -113,7 +113,10 @@ pub fn parse(name: &str, path: &Path, text: &str) -> Result<TaskDef> {
             expr.parse::<croner::Cron>().map_err(|e| config_error("schedule", format!("{expr:?}: {e}")))?,
         ))),
         (None, None) if kind.periodic => {
-            return Err(config_error("period", format!("a {} task needs period = \"5m\" or schedule = \"*/5 * * * *\"", kind.name)))
+            return Err(config_error(
+                "period",
+                format!("a {} task needs period = \"5m\" or schedule = \"*/5 * * * *\"", kind.name),
+            ))
         }
         (None, None) => None,
     };
@@ -144,14 +147,23 @@ pub fn load(settings: &Settings, name: &str) -> Result<TaskDef> {
     let path = task_path(settings, name);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoSuchTask { name: name.to_string(), dir: settings.tasks_dir.clone() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NoSuchTask { name: name.to_string(), dir: settings.tasks_dir.clone() })
+        }
         Err(source) => return Err(Error::NoInput { path, source }),
     };
     parse(name, &path, &text)
 }
 
-/// Loads every `*.toml` in the tasks dir, by name; a missing dir means no task.
+/// Loads every `*.toml` in the tasks dir, by name; a missing dir means no task. The first
+/// bad file is the error.
 pub fn load_all(settings: &Settings) -> Result<Vec<TaskDef>> {
+    load_each(settings)?.into_iter().map(|(_, def)| def).collect()
+}
+
+/// Every task file by name, each loaded or with why it could not be: for listings that
+/// should show the good tasks even when one file is broken.
+pub fn load_each(settings: &Settings) -> Result<Vec<(String, Result<TaskDef>)>> {
     let entries = match std::fs::read_dir(&settings.tasks_dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -162,5 +174,5 @@ pub fn load_all(settings: &Settings) -> Result<Vec<TaskDef>> {
         .filter(|n| valid_name(n))
         .collect();
     names.sort();
-    names.iter().map(|n| load(settings, n)).collect()
+    Ok(names.into_iter().map(|n| (n.clone(), load(settings, &n))).collect())
 }

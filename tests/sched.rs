@@ -1,0 +1,280 @@
+//! `tasksched` and the task commands, with real processes in temp dirs. Every test ends by
+//! checking that no process of its world is left running.
+
+use crate::util::{process_alive, wait_for, World};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use std::time::Duration;
+
+fn term(child: &std::process::Child) {
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+}
+
+fn lines(w: &World, file: &str) -> usize {
+    w.read(file).lines().count()
+}
+
+fn task_pid(w: &World, name: &str) -> i32 {
+    w.task_status(name)["pid"].as_i64().map(|p| p as i32).unwrap_or(0)
+}
+
+#[test]
+fn start_stop_restart_a_task_and_its_command_runs_each_period() {
+    let w = World::new();
+    w.exec_task("tick", "200ms", &format!("date +%s.%N >> {}", w.path("ticks").display()), "autostart = false");
+    let mut sched = w.spawn_sched();
+    assert_eq!(w.task_state("tick"), "stopped");
+    w.taskctl(&["status", "tick"]).code(3);
+    w.taskctl(&["start", "tick"]).ok();
+    wait_for(5, "several passes", || lines(&w, "ticks") >= 4);
+    w.taskctl(&["status", "tick"]).code(0);
+    let first = task_pid(&w, "tick");
+    let status = w.task_status("tick");
+    assert!(status["passes"].as_i64().unwrap() >= 3, "{status}");
+    assert!(status["last_pass_at"].is_string(), "{status}");
+    let ticks: Vec<f64> = w.read("ticks").lines().map(|l| l.parse().unwrap()).collect();
+    for pair in ticks.windows(2) {
+        assert!(pair[1] - pair[0] >= 0.15, "passes start one period apart: {ticks:?}");
+    }
+
+    w.taskctl(&["restart", "tick"]).ok();
+    wait_for(10, "a fresh worker", || task_pid(&w, "tick") != first && task_pid(&w, "tick") != 0);
+    assert!(!process_alive(first));
+
+    w.taskctl(&["stop", "tick"]).ok();
+    wait_for(10, "task stopped", || w.task_state("tick") == "stopped");
+    w.taskctl(&["status", "tick"]).code(3);
+    let after_stop = lines(&w, "ticks");
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(lines(&w, "ticks"), after_stop, "no pass after stop");
+
+    term(&sched);
+    assert!(sched.wait().unwrap().success());
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn a_pass_that_overruns_is_followed_at_once_never_overlapped() {
+    let w = World::new();
+    let log = w.path("runs").display().to_string();
+    w.exec_task(
+        "slow",
+        "100ms",
+        &format!("echo start $(date +%s.%N) >> {log}; sleep 0.3; echo end $(date +%s.%N) >> {log}"),
+        "",
+    );
+    let mut sched = w.spawn_sched();
+    wait_for(10, "three passes", || w.read("runs").matches("end").count() >= 3);
+    term(&sched);
+    sched.wait().unwrap();
+    let events: Vec<(String, f64)> = w
+        .read("runs")
+        .lines()
+        .map(|l| {
+            let mut p = l.split(' ');
+            (p.next().unwrap().into(), p.next().unwrap().parse().unwrap())
+        })
+        .collect();
+    for pair in events.windows(2) {
+        assert_ne!(pair[0].0, pair[1].0, "start and end alternate: {events:?}");
+        assert!(pair[1].1 >= pair[0].1);
+    }
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn the_queue_task_runs_jobs() {
+    let w = World::new();
+    w.task("jobs", "kind = \"queue\"\n[settings]\njobs = 2\n");
+    w.handler("hello", &format!("echo \"$1\" >> {}", w.path("out").display()));
+    let mut sched = w.spawn_sched();
+    wait_for(10, "queue task started", || w.task_state("jobs") == "started");
+    for i in 0..5 {
+        w.add(&["hello", &i.to_string()]);
+    }
+    wait_for(10, "jobs done", || lines(&w, "out") == 5);
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn kill_9_of_a_worker_restarts_it() {
+    let w = World::new();
+    w.exec_task("tick", "100ms", &format!("echo x >> {}", w.path("ticks").display()), "");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "worker running", || w.task_state("tick") == "started");
+    let first = task_pid(&w, "tick");
+    kill(Pid::from_raw(first), Signal::SIGKILL).unwrap();
+    wait_for(10, "worker restarted", || task_pid(&w, "tick") != first && task_pid(&w, "tick") != 0);
+    let status = w.task_status("tick");
+    assert_eq!(status["crashes"], 1, "{status}");
+    assert_eq!(status["last_exit"], "killed by SIGKILL", "{status}");
+    let before = lines(&w, "ticks");
+    wait_for(5, "passes again", || lines(&w, "ticks") > before);
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn a_worker_that_always_crashes_ends_crashed_until_started_again() {
+    let w = World::new();
+    w.exec_task("flaky", "1s", "true", "max_crashes = 3\ncrash_window = \"1m\"");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "worker running", || w.task_state("flaky") == "started");
+    let worker = task_pid(&w, "flaky");
+    // Break the file without telling the scheduler: every new worker now fails at start.
+    w.task("flaky", "kind = \"exec\"\nperiod = \"1s\"\nbogus = 1\n[settings]\ncommand = [\"true\"]\n");
+    kill(Pid::from_raw(worker), Signal::SIGKILL).unwrap();
+    let flaky = || w.taskctl(&["status", "--json"]).code(78).json()["tasks"][0].clone();
+    wait_for(20, "task crashed", || flaky()["state"] == "crashed");
+    let status = flaky();
+    assert_eq!(status["crashes"], 3, "{status}");
+    assert_eq!(status["last_exit"], "exit status 78", "{status}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(flaky()["state"], "crashed", "not restarted any more");
+    let log = std::fs::read_to_string(w.data().join("logs/tasks/flaky.log")).unwrap();
+    assert!(log.contains("unknown field `bogus`"), "{log}");
+    // Fixed and started again: it runs.
+    w.exec_task("flaky", "1s", "true", "max_crashes = 3");
+    w.taskctl(&["start", "flaky"]).ok();
+    wait_for(10, "running again", || w.task_state("flaky") == "started");
+    assert_eq!(w.task_status("flaky")["crashes"], 0);
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn kill_9_of_the_scheduler_loses_no_job_and_leaves_no_orphan() {
+    let w = World::new();
+    w.task("jobs", "kind = \"queue\"\n[settings]\njobs = 1\n");
+    let runs = w.path("runs").display().to_string();
+    w.handler("long", &format!("echo \"start $PHR_JOB_ATTEMPT\" >> {runs}\nsleep 2\necho done >> {runs}"));
+    let mut sched = w.spawn_sched();
+    let id = w.add(&["long"]);
+    wait_for(10, "job started", || w.read("runs").contains("start 1"));
+    let old_worker = task_pid(&w, "jobs");
+    sched.kill().unwrap(); // SIGKILL
+    sched.wait().unwrap();
+    let mut second = w.spawn_sched();
+    wait_for(10, "new worker", || {
+        let pid = task_pid(&w, "jobs");
+        pid != 0 && pid != old_worker
+    });
+    wait_for(20, "job done", || w.status_of(id) == "done");
+    assert!(!process_alive(old_worker), "the old worker is gone");
+    assert_eq!(w.read("runs").matches("done").count(), 1, "{}", w.read("runs"));
+    term(&second);
+    second.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn two_schedulers_one_refuses() {
+    let w = World::new();
+    let mut sched = w.spawn_sched();
+    let out = w.tasksched().arg("-f").output().unwrap();
+    assert_eq!(out.status.code(), Some(75));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("tasksched: already running for ") && stderr.contains(&format!("(pid {})", sched.id())),
+        "{stderr}"
+    );
+    let ensure = w.tasksched().arg("--ensure").output().unwrap();
+    assert!(ensure.status.success() && ensure.stdout.is_empty() && ensure.stderr.is_empty(), "{ensure:?}");
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn sighup_picks_up_a_new_task_file() {
+    let w = World::new();
+    let mut sched = w.spawn_sched();
+    w.exec_task("late", "200ms", &format!("echo x >> {}", w.path("late").display()), "");
+    kill(Pid::from_raw(sched.id() as i32), Signal::SIGHUP).unwrap();
+    wait_for(10, "new task runs", || lines(&w, "late") >= 1);
+    wait_for(5, "task started", || w.task_state("late") == "started");
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn pass_runs_one_pass_and_is_refused_while_the_worker_runs() {
+    let w = World::new();
+    w.exec_task("once", "1h", &format!("echo pass >> {}", w.path("passes").display()), "");
+    w.taskctl(&["pass", "once"]).ok();
+    assert_eq!(lines(&w, "passes"), 1);
+    assert_eq!(w.task_status("once")["passes"], 1);
+    let mut sched = w.spawn_sched();
+    wait_for(10, "worker running", || w.task_state("once") == "started");
+    w.taskctl(&["pass", "once"]).code(75).one_line_error("task once is running");
+    w.exec_task("broken", "1h", "exit 3", "autostart = false");
+    w.taskctl(&["pass", "broken"]).code(1).one_line_error("exited with status 3");
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn daemon_mode_start_status_stop() {
+    let w = World::new();
+    w.exec_task("tick", "200ms", &format!("echo x >> {}", w.path("ticks").display()), "");
+    w.taskctl(&["start"]).ok();
+    let status = w.status();
+    assert_eq!(status["scheduler"]["running"], true);
+    let pid = status["scheduler"]["pid"].as_i64().unwrap() as i32;
+    wait_for(10, "passes", || lines(&w, "ticks") >= 2);
+    wait_for(5, "task started", || w.task_state("tick") == "started");
+    let human = w.taskctl(&["status"]).ok().stdout;
+    assert!(human.starts_with(&format!("scheduler: running, pid {pid}, up ")), "{human}");
+    assert!(human.contains("tick") && human.contains("started"), "{human}");
+    // cron's line says nothing when the scheduler runs
+    let ensure = w.tasksched().arg("--ensure").output().unwrap();
+    assert!(ensure.status.success() && ensure.stderr.is_empty(), "{ensure:?}");
+    w.taskctl(&["stop"]).ok();
+    assert_eq!(w.status()["scheduler"]["running"], false);
+    assert_eq!(w.task_state("tick"), "stopped");
+    let log = std::fs::read_to_string(w.data().join("logs/tasksched.log")).unwrap();
+    assert!(log.contains(&format!("scheduler pid {pid} started")), "{log}");
+    let tail = w.taskctl(&["log", "--scheduler", "-n", "1"]).ok().stdout;
+    assert!(tail.contains("tasksched["), "{tail}");
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn new_writes_a_valid_commented_task_and_bad_files_are_refused() {
+    let w = World::new();
+    let path = w.taskctl(&["new", "exec", "nightly"]).ok().stdout;
+    let text = std::fs::read_to_string(path.trim()).unwrap();
+    assert!(text.contains("kind = \"exec\"") && text.contains("# ") && text.contains("command = "), "{text}");
+    w.taskctl(&["status"]).ok();
+    w.taskctl(&["new", "exec", "nightly"]).code(73).one_line_error("nightly.toml");
+    w.taskctl(&["new", "teleport", "x"]).code(64).one_line_error("unknown task kind \"teleport\"");
+    w.taskctl(&["new", "exec", "bad/name"]).code(64).one_line_error("bad task name");
+    w.task("typo", "kind = \"exec\"\nperiod = \"5m\"\n[settings]\ncommand = [\"true\"]\ncommnad = 1\n");
+    w.taskctl(&["status"]).code(78).one_line_error("typo.toml:5:1: unknown field `commnad`");
+    w.task("typo", "kind = \"exec\"\nperiod = \"5m\"\n[settings]\n");
+    w.taskctl(&["status"]).code(78).one_line_error("missing field `command`");
+    w.task("typo", "kind = \"exec\"\nperiod = 5\n[settings]\ncommand = [\"true\"]\n");
+    w.taskctl(&["status"]).code(78).one_line_error("typo.toml:2:10:");
+    w.task("typo", "kind = \"exec\"\n[settings]\ncommand = [\"true\"]\n");
+    w.taskctl(&["status"]).code(78).one_line_error("needs period");
+    w.task("typo", "kind = \"exec\"\nschedule = \"every tuesday\"\n[settings]\ncommand = [\"true\"]\n");
+    w.taskctl(&["status"]).code(78).one_line_error("schedule");
+    w.task("typo", "kind = \"rocket\"\n");
+    w.taskctl(&["status"]).code(78).one_line_error("typo.toml:1:8: unknown task kind \"rocket\"");
+    let out = w.tasksched().arg("-f").output().unwrap();
+    assert_eq!(out.status.code(), Some(78), "{out:?}");
+    w.taskctl(&["start", "nosuch"]).code(1).one_line_error("no task \"nosuch\"");
+}
+
+#[test]
+fn cron_schedules_are_accepted() {
+    let w = World::new();
+    w.task("cron", "kind = \"exec\"\nschedule = \"*/5 * * * *\"\n[settings]\ncommand = [\"true\"]\n");
+    w.taskctl(&["status", "cron"]).code(3);
+}
