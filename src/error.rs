@@ -94,6 +94,11 @@ impl Error {
         }
     }
 
+    /// True for SQLite's "database is locked/busy": worth trying again.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Busy(_))
+    }
+
     /// True when our reader went away (`taskctl list | head`): exit quietly with success.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)

@@ -61,3 +61,16 @@ fn the_example_config_parses() {
     std::fs::copy(example, w.config()).unwrap();
     w.taskctl(&["list"]).ok();
 }
+
+#[test]
+fn the_example_tasks_parse() {
+    let w = World::new();
+    std::fs::create_dir_all(w.path("tasks.d")).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/etc/tasks.d")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), w.path("tasks.d").join(entry.file_name())).unwrap();
+    }
+    let status = w.taskctl(&["status", "--json"]).ok().json();
+    let kinds: Vec<&str> = status["tasks"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["exec", "queue"], "one example task of each kind");
+}

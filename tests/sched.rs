@@ -278,3 +278,59 @@ fn cron_schedules_are_accepted() {
     w.task("cron", "kind = \"exec\"\nschedule = \"*/5 * * * *\"\n[settings]\ncommand = [\"true\"]\n");
     w.taskctl(&["status", "cron"]).code(3);
 }
+
+#[test]
+fn a_worker_retires_after_max_loops_and_a_fresh_one_follows() {
+    let w = World::new();
+    w.exec_task("short", "100ms", &format!("echo x >> {}", w.path("ticks").display()), "max_loops = 2");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "a worker", || task_pid(&w, "short") != 0);
+    let first = task_pid(&w, "short");
+    wait_for(10, "a fresh worker", || task_pid(&w, "short") != first && task_pid(&w, "short") != 0);
+    let status = w.task_status("short");
+    assert_eq!(status["crashes"], 0, "retiring is not crashing: {status}");
+    assert_eq!(status["last_exit"], "exit status 0", "{status}");
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn workers_stop_by_themselves_when_the_scheduler_dies() {
+    let w = World::new();
+    w.exec_task("tick", "100ms", &format!("echo x >> {}", w.path("ticks").display()), "");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "worker running", || w.task_state("tick") == "started");
+    let worker = task_pid(&w, "tick");
+    sched.kill().unwrap();
+    sched.wait().unwrap();
+    wait_for(5, "orphaned worker gone", || !process_alive(worker));
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn log_follows_a_task_log_across_rotation() {
+    let w = World::new();
+    w.exec_task("talk", "100ms", "echo tick-$(date +%s%N)", "");
+    let mut sched = w.spawn_sched();
+    let log = w.data().join("logs/tasks/talk.log");
+    wait_for(10, "task output", || std::fs::read_to_string(&log).unwrap_or_default().contains("tick-"));
+    let mut follow =
+        w.command().args(["log", "talk", "-f", "-n", "1"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // logrotate's copytruncate: the file shrinks and grows again.
+    std::fs::copy(&log, w.path("talk.log.1")).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&log).unwrap().set_len(0).unwrap();
+    std::fs::write(w.data().join("marker"), "").unwrap();
+    wait_for(10, "new lines after rotation", || {
+        std::fs::read_to_string(&log).unwrap_or_default().matches("tick-").count() >= 3
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    follow.kill().unwrap();
+    let out = follow.wait_with_output().unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout).matches("tick-").count();
+    assert!(seen >= 5, "followed lines before and after rotation: {seen}");
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}

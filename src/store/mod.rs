@@ -21,6 +21,8 @@ use std::time::Duration;
 
 /// How long a writer waits for another one before giving up with "busy" (exit 75).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long opening the store is retried while another process holds it exclusively.
+const OPEN_RETRY_FOR: Duration = Duration::from_secs(10);
 
 /// An open store. Not shared between threads: each thread or process opens its own.
 pub struct Store {
@@ -30,13 +32,33 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed, mode 0600 in a 0700 dir) and migrates the store at `path`.
+    /// Opening can meet SQLITE_BUSY without the busy handler being called (another process is
+    /// closing the last connection and checkpointing); such opens are retried for a while.
     pub fn open(path: &Path) -> Result<Store> {
         create_private_file(path)?;
+        let deadline = std::time::Instant::now() + OPEN_RETRY_FOR;
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match Store::try_open(path) {
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_open(path: &Path) -> Result<Store> {
+        let wrap = |source: rusqlite::Error| match Error::from(source) {
+            Error::Sql(source) => Error::Database { path: path.to_path_buf(), source },
+            busy => busy,
+        };
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|source| Error::Database { path: path.to_path_buf(), source })?;
+                .map_err(wrap)?;
         let mut store = Store { conn, path: path.to_path_buf() };
-        store.configure().map_err(|source| Error::Database { path: path.to_path_buf(), source })?;
+        store.configure().map_err(wrap)?;
         store.migrate()?;
         Ok(store)
     }

@@ -146,17 +146,20 @@ fn sleep_until(at: Instant, wake: &mpsc::Receiver<()>) -> bool {
     matches!(wake.recv_timeout(wait), Err(mpsc::RecvTimeoutError::Timeout)) || wait.is_zero()
 }
 
-/// SIGTERM and SIGINT set `stop` and wake a sleeping worker.
+/// SIGTERM and SIGINT set `stop` and wake a sleeping worker; SIGHUP (meant for the
+/// scheduler, say from `pkill`) is ignored rather than fatal.
 fn stop_on_signals(stop: &Arc<AtomicBool>) -> Result<mpsc::Receiver<()>> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
         .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
     let (tx, rx) = mpsc::channel();
     let stop = Arc::clone(stop);
     std::thread::spawn(move || {
-        for _ in signals.forever() {
-            stop.store(true, Ordering::SeqCst);
-            let _ = tx.send(());
+        for sig in signals.forever() {
+            if sig != SIGHUP {
+                stop.store(true, Ordering::SeqCst);
+                let _ = tx.send(());
+            }
         }
     });
     Ok(rx)
