@@ -65,32 +65,33 @@ pub fn start(settings: &Settings, args: TargetArgs) -> Result<i32> {
     if args.tasks.is_empty() && !args.all {
         return start_scheduler(settings);
     }
-    let names = targets(settings, &args.tasks, args.all)?;
-    Store::open(&settings.db_path())?.set_desired(&names, true)?;
-    tell_scheduler(settings);
-    Ok(exit_codes::OK)
+    change_tasks(settings, &args.tasks, args.all, |store, names| store.set_desired(names, true))
 }
 
 pub fn stop(settings: &Settings, args: TargetArgs) -> Result<i32> {
     if args.tasks.is_empty() && !args.all {
         return stop_scheduler(settings);
     }
-    let names = targets(settings, &args.tasks, args.all)?;
-    Store::open(&settings.db_path())?.set_desired(&names, false)?;
-    tell_scheduler(settings);
-    Ok(exit_codes::OK)
+    change_tasks(settings, &args.tasks, args.all, |store, names| store.set_desired(names, false))
 }
 
 pub fn restart(settings: &Settings, args: TasksArgs) -> Result<i32> {
-    let names = targets(settings, &args.tasks, args.all)?;
-    Store::open(&settings.db_path())?.request_restart(&names)?;
-    tell_scheduler(settings);
-    Ok(exit_codes::OK)
+    change_tasks(settings, &args.tasks, args.all, Store::request_restart)
 }
 
 pub fn reset(settings: &Settings, args: TasksArgs) -> Result<i32> {
-    let names = targets(settings, &args.tasks, args.all)?;
-    Store::open(&settings.db_path())?.reset_crashes(&names)?;
+    change_tasks(settings, &args.tasks, args.all, Store::reset_crashes)
+}
+
+/// Records a change for the named tasks in the store, then wakes the scheduler to act on it.
+fn change_tasks(
+    settings: &Settings,
+    names: &[String],
+    all: bool,
+    change: impl FnOnce(&mut Store, &[String]) -> Result<()>,
+) -> Result<i32> {
+    let names = targets(settings, names, all)?;
+    change(&mut Store::open(&settings.db_path())?, &names)?;
     tell_scheduler(settings);
     Ok(exit_codes::OK)
 }
