@@ -19,8 +19,8 @@ W=$(mktemp -d)
 cleanup() {
   [ -n "${WORKER:-}" ] && kill "$WORKER" 2>/dev/null || true
   command -v tsp >/dev/null && TS_SOCKET=$W/tsp.sock tsp -K 2>/dev/null || true
-  [ -n "${PUEUED:-}" ] && kill "$PUEUED" 2>/dev/null || true
-  rm -rf "$W"
+  [ -n "${PUEUED:-}" ] && { kill "$PUEUED" 2>/dev/null; wait "$PUEUED" 2>/dev/null; } || true
+  rm -rf "$W" 2>/dev/null || true
 }
 trap cleanup EXIT
 export PHR_DATA_DIR=$W/data PHR_CONFIG=$W/phr.toml

@@ -46,7 +46,7 @@ pub fn new(settings: &Settings, args: NewArgs) -> Result<i32> {
         .open(&path)
         .map_err(|source| Error::CantCreate { path: path.clone(), source })?;
     file.write_all(text.as_bytes()).map_err(|e| Error::io(&path, e))?;
-    println!("{}", path.display());
+    writeln!(std::io::stdout(), "{}", path.display())?;
     Ok(exit_codes::OK)
 }
 

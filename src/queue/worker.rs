@@ -23,7 +23,7 @@ const RECLAIM_EVERY: Duration = Duration::from_secs(5);
 const GROUP_COMMIT_WINDOW: Duration = Duration::from_millis(10);
 
 /// How `taskctl work` was asked to run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct WorkOptions {
     /// Jobs run at once.
     pub jobs: usize,
@@ -33,6 +33,8 @@ pub struct WorkOptions {
     pub once: bool,
     /// Exit after running this many jobs (a fresh worker then takes over).
     pub max_jobs: Option<u64>,
+    /// Advanced by one per finished job (`--until-empty` on a terminal).
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 /// What a worker did, for its final log line.
@@ -111,6 +113,9 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
         }
         let idle = if state.in_flight == 0 { idle_wait(&store, settings)? } else { settings.worker.poll_interval };
         gather_events(&inbox, &mut state, limit, idle, &running, settings)?;
+        if let Some(bar) = &opts.progress {
+            advance(bar, state.summary);
+        }
     }
     info!("worker exiting: {} done, {} failed", state.summary.done, state.summary.failed);
     Ok(state.summary)
@@ -175,6 +180,15 @@ fn handle_event(event: Event, state: &mut Loop, running: &Arc<Running>, settings
             true
         }
     }
+}
+
+/// Moves the bar to the number of jobs ended, growing it if jobs were added meanwhile.
+fn advance(bar: &indicatif::ProgressBar, summary: WorkSummary) {
+    let ended = summary.done + summary.failed;
+    if ended > bar.length().unwrap_or(0) {
+        bar.set_length(ended);
+    }
+    bar.set_position(ended);
 }
 
 fn log_outcome(id: i64, outcome: &Outcome, summary: &mut WorkSummary) {

@@ -183,6 +183,13 @@ impl Store {
         Ok(ids)
     }
 
+    /// How many jobs `--until-empty` expects to run: due now, or waiting for a retry.
+    pub fn count_pending(&self) -> Result<u64> {
+        let sql = "SELECT (SELECT count(*) FROM jobs WHERE status = 'queued' AND due_at <= ?1) \
+                   + (SELECT count(*) FROM jobs INDEXED BY jobs_retrying WHERE status = 'queued' AND attempt > 0 AND due_at > ?1)";
+        Ok(self.conn.query_row(sql, [when::now_us()], |r| r.get(0))?)
+    }
+
     /// Whether `--until-empty` should keep going: a job is due now, or a job already tried is
     /// waiting for its retry. Fresh jobs scheduled for later do not count.
     pub fn has_pending_work(&self) -> Result<bool> {

@@ -33,6 +33,11 @@ jobs = 2
 fn run(ctx: &TaskContext<'_>, once: bool) -> Result<()> {
     let s: QueueSettings = settings_of(ctx.task)?;
     let max_jobs = Some(ctx.task.limits.max_items).filter(|&n| n > 0);
-    let opts = WorkOptions { jobs: s.jobs.max(1), until_empty: false, once, max_jobs };
-    queue::work(ctx.settings, opts).map(drop)
+    let opts = WorkOptions { jobs: s.jobs.max(1), once, max_jobs, ..WorkOptions::default() };
+    // Finish (or stop and re-queue) running jobs before the scheduler's own grace runs out.
+    let mut settings = ctx.settings.clone();
+    let sched = &settings.scheduler;
+    let before_sigkill = sched.stop_grace.saturating_sub(settings.jobs.kill_grace + std::time::Duration::from_secs(1));
+    settings.worker.stop_grace = settings.worker.stop_grace.min(before_sigkill);
+    queue::work(&settings, opts).map(drop)
 }
