@@ -109,11 +109,7 @@ impl Default for WorkerSettings {
 /// Reads a duration written with its unit ("30s", "15m"); a bare number is refused.
 pub fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(d)?;
-    humantime::parse_duration(&text).map_err(|e| {
-        serde::de::Error::custom(format!(
-            "invalid duration {text:?} ({e}); write it with a unit, as \"30s\" or \"15m\""
-        ))
-    })
+    crate::when::parse_duration(&text).map_err(|e| serde::de::Error::custom(e.to_string()))
 }
 
 /// [`duration`], for optional settings.

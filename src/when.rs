@@ -48,10 +48,18 @@ fn bad_time(text: &str) -> Error {
     Error::Usage(format!("bad time {text:?}: use 0, @UNIX-SECONDS, RFC 3339, or YYYY-MM-DD HH:MM[:SS]"))
 }
 
-/// Parses `--in` and other durations typed by users ("90s", "5m", "1h 30m").
+/// The longest duration accepted anywhere: long enough for any schedule, short enough that
+/// adding it to a time never overflows.
+pub const LONGEST: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// Parses `--in` and durations in config files ("90s", "5m", "1h 30m"); the unit is required.
 pub fn parse_duration(text: &str) -> Result<Duration> {
-    humantime::parse_duration(text.trim())
-        .map_err(|e| Error::Usage(format!("bad duration {text:?}: {e} (write it as 30s, 5m, 2h)")))
+    let bad = |why: String| Error::Usage(format!("bad duration {text:?}: {why}; write it with a unit, as 30s, 5m, 2h"));
+    let d = humantime::parse_duration(text.trim()).map_err(|e| bad(e.to_string()))?;
+    if d > LONGEST {
+        return Err(bad("more than 100 years".into()));
+    }
+    Ok(d)
 }
 
 /// RFC 3339 in UTC, for `--json`.

@@ -61,7 +61,7 @@ fn job_from_args(a: AddArgs) -> Result<NewJob> {
 pub(super) fn due_time(at: Option<&str>, in_: Option<&str>) -> Result<i64> {
     match (at, in_) {
         (Some(at), _) => when::parse_at(at),
-        (None, Some(delay)) => Ok(when::now_us() + when::us(when::parse_duration(delay)?)),
+        (None, Some(delay)) => Ok(when::now_us().saturating_add(when::us(when::parse_duration(delay)?))),
         (None, None) => Ok(when::now_us()),
     }
 }

@@ -206,7 +206,7 @@ fn record_outcome(tx: &Transaction<'_>, worker: WorkerId, f: &Finished, policy: 
             tx.prepare_cached(DONE_SQL)?.execute(params![id, pid, start, f.started_at, now])?;
         }
         Outcome::NotFinished => {
-            let later = now + when::us(policy.backoff);
+            let later = now.saturating_add(when::us(policy.backoff));
             tx.prepare_cached(NOT_FINISHED_SQL)?.execute(params![id, pid, start, f.started_at, now, later])?;
         }
         Outcome::Interrupted => {
@@ -222,7 +222,7 @@ fn record_outcome(tx: &Transaction<'_>, worker: WorkerId, f: &Finished, policy: 
             let (status, due) = if failures >= max_attempts {
                 ("dead", None)
             } else {
-                ("queued", Some(now + policy.delay_us(failures)))
+                ("queued", Some(now.saturating_add(policy.delay_us(failures))))
             };
             tx.prepare_cached(FAILED_SQL)?.execute(params![
                 id,
