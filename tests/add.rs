@@ -205,3 +205,52 @@ fn show_of_a_missing_job_fails_with_one_line() {
     let shown = w.taskctl(&["show", "1"]).ok().stdout;
     assert!(shown.contains("status:") && shown.contains("queued"), "{shown}");
 }
+
+#[test]
+fn job_json_has_one_stable_shape() {
+    let w = World::new();
+    let id = w.add(&["noop", "a", "--object", "doc:1"]);
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    let want = [
+        "args",
+        "attempt",
+        "created_at",
+        "description",
+        "due_at",
+        "exit_code",
+        "failures",
+        "file",
+        "finished_at",
+        "function",
+        "id",
+        "last_error",
+        "max_attempts",
+        "objects",
+        "priority",
+        "started_at",
+        "status",
+        "timeout_ms",
+        "worker_pid",
+    ];
+    assert_eq!(keys(&w.job(id)), want);
+    let list = w.taskctl(&["list", "--json"]).ok().json();
+    assert_eq!(keys(&list), ["jobs", "next_due"]);
+    assert_eq!(keys(&list["jobs"][0]), want);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let w = World::new();
+    let lines: String = (0..3000).map(|_| "{\"function\":\"noop\"}\n").collect();
+    w.taskctl_stdin(&["add", "--batch"], &lines).ok();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("'{}' list | head -n 1", crate::util::TASKCTL))
+        .env("PHR_CONFIG", w.config())
+        .env("PHR_DATA_DIR", w.data())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ID"));
+}

@@ -277,6 +277,7 @@ fn cron_schedules_are_accepted() {
     let w = World::new();
     w.task("cron", "kind = \"exec\"\nschedule = \"*/5 * * * *\"\n[settings]\ncommand = [\"true\"]\n");
     w.taskctl(&["status", "cron"]).code(3);
+    w.taskctl(&["status", "nosuch"]).code(4).one_line_error("no task \"nosuch\"");
 }
 
 #[test]

@@ -4,9 +4,9 @@ use crate::job::{ObjectRef, Status};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Add, inspect and run jobs of the phr-tasks queue.
+/// Add, inspect and run jobs; start, stop and watch tasks (phr-tasks).
 #[derive(Debug, Parser)]
-#[command(name = "taskctl", version, about, long_about = None, propagate_version = true)]
+#[command(name = "taskctl", version, long_about = None, propagate_version = true)]
 #[command(after_help = "Config: --config, then $PHR_CONFIG, then /etc/phr-tasks/phr.toml (root) or \
     $XDG_CONFIG_HOME/phr-tasks/phr.toml.\nData: --data-dir, then $PHR_DATA_DIR, then the config's data_dir, \
     then /var/lib/phr-tasks (root) or $XDG_DATA_HOME/phr-tasks.\nLogs go to stderr; set RUST_LOG=info for more.")]
@@ -255,7 +255,7 @@ pub struct TasksArgs {
 /// `taskctl status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Only this task; the exit code then tells its state (0 running, 3 stopped, 1 crashed).
+    /// Only this task; the exit code then tells its state (0 running, 3 stopped, 1 crashed, 4 no such task).
     pub task: Option<String>,
     /// Print {"scheduler":{…},"tasks":[…]}.
     #[arg(long)]

@@ -44,7 +44,14 @@ struct TaskJson {
 
 pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
     let defs = match &args.task {
-        Some(name) => vec![(name.clone(), Ok(tasks::load(settings, name)?))],
+        Some(name) => match tasks::load(settings, name) {
+            Ok(def) => vec![(name.clone(), Ok(def))],
+            Err(e @ crate::error::Error::NoSuchTask { .. }) => {
+                eprintln!("taskctl: {e}");
+                return Ok(LSB_UNKNOWN);
+            }
+            Err(e) => return Err(e),
+        },
         None => tasks::load_each(settings)?,
     };
     let mut invalid = None;
@@ -100,6 +107,9 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
     out.flush()?;
     Ok(code)
 }
+
+/// LSB's "status unknown", for a task that does not exist.
+const LSB_UNKNOWN: i32 = 4;
 
 /// LSB init-script codes: 0 running, 1 dead (crashed), 3 not running.
 fn lsb_code(state: &str) -> i32 {
