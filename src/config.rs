@@ -163,7 +163,8 @@ impl Settings {
         Settings::validate(&file)?;
         // Absolute paths: the daemon changes its directory to / and passes them to its workers.
         let config_path = config_path.map(|p| std::path::absolute(&p).unwrap_or(p));
-        let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
+        // Canonical, since handlers are found again by the data dir in their environment.
+        let data_dir = std::fs::canonicalize(&data_dir).or_else(|_| std::path::absolute(&data_dir)).unwrap_or(data_dir);
         let config_dir =
             config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).or_else(default_config_dir);
         let handler_dirs =

@@ -7,12 +7,16 @@ use nix::unistd::Pid;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The start time of `pid` in clock ticks since boot (field 22 of /proc/PID/stat), if it exists.
+/// The start time of `pid` in clock ticks since boot (field 22 of /proc/PID/stat), if it is
+/// running: a zombie (dead, not yet reaped) counts as gone.
 pub fn start_time(pid: i64) -> Option<i64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may contain spaces and parentheses: fields restart after the last ')'.
-    let rest = stat.get(stat.rfind(')')? + 2..)?;
-    rest.split(' ').nth(19)?.parse().ok()
+    let mut fields = stat.get(stat.rfind(')')? + 2..)?.split(' ');
+    if fields.next()? == "Z" {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 /// This process's resident memory, from /proc/self/statm.

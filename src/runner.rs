@@ -21,12 +21,26 @@ use std::time::{Duration, Instant};
 #[derive(Default)]
 pub struct Running {
     groups: Mutex<HashMap<i64, i32>>,
+    /// No new job starts (claimed ones end `Interrupted`); running ones may finish.
+    draining: AtomicBool,
+    /// Running handlers are being stopped.
     stopping: AtomicBool,
 }
 
 impl Running {
+    /// Lets running handlers finish but starts no other job.
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a claimed job should be given back instead of started.
+    pub fn refuses_new(&self) -> bool {
+        self.draining.load(Ordering::SeqCst) || self.stopping.load(Ordering::SeqCst)
+    }
+
     /// Stops every running handler's process group; their jobs end [`Outcome::Interrupted`].
     pub fn stop_all(&self, grace: Duration) {
+        self.draining.store(true, Ordering::SeqCst);
         self.stopping.store(true, Ordering::SeqCst);
         let groups: Vec<i32> = self.lock().values().copied().collect();
         for &g in &groups {
@@ -60,6 +74,9 @@ pub struct RunSpec<'a> {
 
 /// Runs the job's handler to its end and says how it ended.
 pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outcome {
+    if running.refuses_new() {
+        return Outcome::Interrupted;
+    }
     let (log, output_start) = match open_log(&spec.log_path, job) {
         Ok(opened) => opened,
         Err(e) => return failed(format!("cannot open log {}: {e}", spec.log_path.display()), None),
@@ -85,6 +102,10 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
     drop(cmd); // closes our copies of the log file
     let pgid = child.id() as i32;
     running.lock().insert(job.id, pgid);
+    if running.stopping.load(Ordering::SeqCst) {
+        // stop_all may have looked at the running handlers just before this one was added.
+        let _ = killpg(Pid::from_raw(pgid), Signal::SIGTERM);
+    }
     let timed_out = !wait_exit(pgid, spec.timeout);
     if timed_out {
         stop_group(pgid, spec.kill_grace);

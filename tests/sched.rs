@@ -136,8 +136,13 @@ fn a_worker_that_always_crashes_ends_crashed_until_started_again() {
     assert_eq!(flaky()["state"], "crashed", "not restarted any more");
     let log = std::fs::read_to_string(w.data().join("logs/tasks/flaky.log")).unwrap();
     assert!(log.contains("unknown field `bogus`"), "{log}");
-    // Fixed and started again: it runs.
+    // Fixed; `reset` forgets the crashes but leaves it stopped, `start` runs it.
     w.exec_task("flaky", "1s", "true", "max_crashes = 3");
+    w.taskctl(&["reset", "flaky"]).ok();
+    wait_for(5, "reset seen", || w.task_state("flaky") == "stopped");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(w.task_state("flaky"), "stopped", "reset does not start it");
+    assert_eq!(w.task_status("flaky")["crashes"], 0);
     w.taskctl(&["start", "flaky"]).ok();
     wait_for(10, "running again", || w.task_state("flaky") == "started");
     assert_eq!(w.task_status("flaky")["crashes"], 0);
@@ -331,6 +336,65 @@ fn log_follows_a_task_log_across_rotation() {
     let out = follow.wait_with_output().unwrap();
     let seen = String::from_utf8_lossy(&out.stdout).matches("tick-").count();
     assert!(seen >= 5, "followed lines before and after rotation: {seen}");
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn stopping_a_task_stops_the_command_of_its_pass() {
+    let w = World::new();
+    let pidfile = w.path("cmd.pid").display().to_string();
+    w.exec_task("long", "1s", &format!("echo $$ > {pidfile}; exec sleep 300"), "");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "command running", || !w.read("cmd.pid").trim().is_empty());
+    let cmd: i32 = w.read("cmd.pid").trim().parse().unwrap();
+    w.taskctl(&["stop", "long"]).ok();
+    wait_for(10, "task stopped", || w.task_state("long") == "stopped");
+    assert!(!process_alive(cmd), "the pass's command went with its worker");
+    // restart: the old command goes before a new one starts
+    std::fs::remove_file(w.path("cmd.pid")).unwrap();
+    w.taskctl(&["start", "long"]).ok();
+    wait_for(10, "command running", || !w.read("cmd.pid").trim().is_empty());
+    let first: i32 = w.read("cmd.pid").trim().parse().unwrap();
+    std::fs::remove_file(w.path("cmd.pid")).unwrap();
+    w.taskctl(&["restart", "long"]).ok();
+    wait_for(10, "new command", || !w.read("cmd.pid").trim().is_empty());
+    assert!(!process_alive(first), "never two passes at once");
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn an_admins_stop_outlives_a_scheduler_restart() {
+    let w = World::new();
+    w.exec_task("auto", "1h", "true", "autostart = true");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "autostarted", || w.task_state("auto") != "stopped");
+    w.taskctl(&["stop", "auto"]).ok();
+    wait_for(10, "stopped", || w.task_state("auto") == "stopped");
+    term(&sched);
+    sched.wait().unwrap();
+    let mut again = w.spawn_sched();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(w.task_state("auto"), "stopped");
+    assert_eq!(w.task_status("auto")["desired"], "stopped");
+    term(&again);
+    again.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn a_fresh_worker_keeps_the_period() {
+    let w = World::new();
+    w.exec_task("slowly", "700ms", &format!("date +%s.%N >> {}", w.path("ticks").display()), "max_loops = 1");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "three passes by three workers", || lines(&w, "ticks") >= 3);
+    let ticks: Vec<f64> = w.read("ticks").lines().map(|l| l.parse().unwrap()).collect();
+    for pair in ticks.windows(2) {
+        assert!(pair[1] - pair[0] >= 0.6, "one period between passes, across workers: {ticks:?}");
+    }
     term(&sched);
     sched.wait().unwrap();
     w.assert_no_processes_left();

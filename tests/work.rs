@@ -227,3 +227,19 @@ fn many_jobs_with_parallel_workers_each_run_once() {
     seen.sort();
     assert_eq!(seen, (0..200).collect::<Vec<_>>());
 }
+
+#[test]
+fn ctrl_c_during_run_stops_the_handler_and_requeues_the_job() {
+    let w = World::new();
+    w.handler("hang", &format!("echo $$ > {}\nexec sleep 300", w.path("pid").display()));
+    let id = w.add(&["hang"]);
+    let mut run = w.command().args(["run", &id.to_string()]).stdout(std::process::Stdio::null()).spawn().unwrap();
+    wait_for(10, "handler started", || !w.read("pid").trim().is_empty());
+    let handler: i32 = w.read("pid").trim().parse().unwrap();
+    kill(Pid::from_raw(run.id() as i32), Signal::SIGINT).unwrap();
+    assert_eq!(run.wait().unwrap().code(), Some(75));
+    assert!(!process_alive(handler));
+    let job = w.job(id);
+    assert_eq!(job["status"], "queued", "{job}");
+    assert_eq!(job["failures"], 0, "{job}");
+}

@@ -16,7 +16,9 @@ pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
     let me = procinfo::this_worker();
     let job = store.claim_id(me, args.id)?;
     let started_at = crate::when::now_us();
-    let outcome = queue::execute(&job, settings, &Running::default(), true);
+    let running = std::sync::Arc::new(Running::default());
+    stop_on_interrupt(&running, settings)?;
+    let outcome = queue::execute(&job, settings, &running, true);
     store.finish(me, Finished { id: job.id, outcome: outcome.clone(), started_at }, &retry_policy(settings))?;
     match outcome {
         Outcome::Done => Ok(exit_codes::OK),
@@ -34,4 +36,18 @@ pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
             Err(Error::JobFailed { id: job.id, reason: format!("{reason}{next}") })
         }
     }
+}
+
+/// Ctrl-C (or SIGTERM) stops the handler's whole process group; the job is then re-queued.
+fn stop_on_interrupt(running: &std::sync::Arc<Running>, settings: &Settings) -> Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
+    let (running, grace) = (std::sync::Arc::clone(running), settings.jobs.kill_grace);
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            running.stop_all(grace);
+        }
+    });
+    Ok(())
 }

@@ -128,7 +128,7 @@ fn start_scheduler(settings: &Settings) -> Result<i32> {
 /// `taskctl stop`: SIGTERM to the scheduler, then waits until it has stopped its tasks.
 fn stop_scheduler(settings: &Settings) -> Result<i32> {
     let path = settings.scheduler_pidfile();
-    let Some(holder) = pidfile::holder(&path) else {
+    let Some(holder) = pidfile::holder(&path).filter(|h| h.pid > 0) else {
         log::info!("tasksched is not running");
         return Ok(exit_codes::OK);
     };

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 /// Runs `job` to its end. `echo` copies a program's output to stdout (foreground runs).
 pub fn execute(job: &Claimed, settings: &Settings, running: &Running, echo: bool) -> Outcome {
+    if running.refuses_new() {
+        return Outcome::Interrupted;
+    }
     match handler::resolve(&job.function, &job.file, &settings.handler_dirs) {
         Err(reason) => Outcome::Failed { reason, exit_code: None },
         Ok(Handler::Builtin(builtin)) => (builtin.run)(&JobContext { job, data_dir: &settings.data_dir }),

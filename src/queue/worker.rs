@@ -73,21 +73,37 @@ pub fn retry_policy(settings: &Settings) -> RetryPolicy {
 /// Runs the worker loop until told to stop (SIGTERM/SIGINT), or as `opts` says.
 pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
     let mut store = Store::open(&settings.db_path())?;
-    let me = procinfo::this_worker();
-    let policy = retry_policy(settings);
     let (events, inbox) = mpsc::channel();
     let running = Arc::new(Running::default());
     let jobs_tx = start_executors(settings, opts.jobs, &events, &running);
     let _wake = start_wake_listener(settings, &events);
     start_signal_listener(&events)?;
+    let result = run_loop(&mut store, settings, &opts, &inbox, &jobs_tx, &running);
+    if result.is_err() {
+        // The worker cannot go on: stop its handlers rather than leave them unsupervised.
+        // Their jobs stay claimed by this (then dead) worker and the next worker takes them back.
+        running.stop_all(settings.jobs.kill_grace);
+    }
+    result
+}
 
+fn run_loop(
+    store: &mut Store,
+    settings: &Settings,
+    opts: &WorkOptions,
+    inbox: &Receiver<Event>,
+    jobs_tx: &Sender<Claimed>,
+    running: &Arc<Running>,
+) -> Result<WorkSummary> {
+    let me = procinfo::this_worker();
+    let policy = retry_policy(settings);
     let mut state = Loop::default();
     let mut claimed_once = false;
     let mut claimed_total: u64 = 0;
     let mut last_reclaim: Option<Instant> = None;
     loop {
         if last_reclaim.is_none_or(|t| t.elapsed() >= RECLAIM_EVERY) {
-            reclaim_orphans(&mut store, settings, me, &policy)?;
+            reclaim_orphans(store, settings, me, &policy)?;
             last_reclaim = Some(Instant::now());
         }
         let retiring = opts.max_jobs.is_some_and(|max| claimed_total >= max);
@@ -111,8 +127,8 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
         if state.in_flight == 0 && done {
             break;
         }
-        let idle = if state.in_flight == 0 { idle_wait(&store, settings)? } else { settings.worker.poll_interval };
-        gather_events(&inbox, &mut state, limit, idle, &running, settings)?;
+        let idle = if state.in_flight == 0 { idle_wait(store, settings)? } else { settings.worker.poll_interval };
+        gather_events(inbox, &mut state, limit, idle, running, settings)?;
         if let Some(bar) = &opts.progress {
             advance(bar, state.summary);
         }
@@ -174,8 +190,9 @@ fn handle_event(event: Event, state: &mut Loop, running: &Arc<Running>, settings
             true
         }
         Event::Signal(sig) => {
-            info!("signal {sig}: finishing {} claimed job(s), then exiting", state.in_flight);
+            info!("signal {sig}: finishing running jobs, giving back the others, then exiting");
             state.stopping = true;
+            running.drain();
             stop_running(running, settings, settings.worker.stop_grace);
             true
         }

@@ -28,10 +28,13 @@ pub fn run(settings: &Settings, pidfile: pidfile::Pidfile, log_reopen: Option<st
     let mut store = Store::open(&settings.db_path())?;
     stop_leftover_workers(settings, &mut store)?;
     let mut slots: BTreeMap<String, Slot> = BTreeMap::new();
-    load_tasks(settings, &mut store, &mut slots, true)?;
+    load_tasks(settings, &mut store, &mut slots)?;
     info!("scheduler pid {} started ({} task(s))", std::process::id(), slots.len());
     loop {
-        let next = tick(settings, &mut store, &mut slots)?;
+        let next = tick(settings, &mut store, &mut slots).unwrap_or_else(|e| {
+            error!("{e}; trying again in a second");
+            Some(Instant::now() + Duration::from_secs(1))
+        });
         let wait = next.map_or(IDLE, |t| t.saturating_duration_since(Instant::now()));
         let first = match signals.recv_timeout(wait) {
             Ok(sig) => Some(sig),
@@ -51,7 +54,7 @@ pub fn run(settings: &Settings, pidfile: pidfile::Pidfile, log_reopen: Option<st
                         daemon::reopen_log(log);
                     }
                     info!("SIGHUP: reloading {}", settings.tasks_dir.display());
-                    if let Err(e) = load_tasks(settings, &mut store, &mut slots, false) {
+                    if let Err(e) = load_tasks(settings, &mut store, &mut slots) {
                         error!("reload failed, keeping the tasks as they were: {e}");
                     }
                 }
@@ -64,36 +67,48 @@ pub fn run(settings: &Settings, pidfile: pidfile::Pidfile, log_reopen: Option<st
 /// One look at everything: reap workers, read what the admin wants, act, save what changed.
 fn tick(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<Option<Instant>> {
     for slot in slots.values_mut() {
-        if slot.reap(settings) {
-            store.save_task_state(&slot.state)?; // before reading it back below
-            slot.dirty = false;
-        }
+        slot.reap(settings);
     }
+    save(store, slots)?; // crashes and exits first, so what is read back below includes them
     let stored: BTreeMap<String, TaskState> = store.task_states()?.into_iter().map(|t| (t.name.clone(), t)).collect();
     let mut next: Option<Instant> = None;
     for (name, slot) in slots.iter_mut() {
         let wanted = stored.get(name).cloned().unwrap_or_else(|| TaskState::new(name));
-        forgive_if_reset(slot, &wanted);
+        if slot.was_forgiven(&wanted) {
+            slot.forgive();
+        }
         if let Some(at) = slot.reconcile(settings, wanted.desired_started, wanted.restart) {
             next = Some(next.map_or(at, |n| n.min(at)));
         }
+    }
+    save(store, slots)?;
+    slots.retain(|_, slot| !slot.file_gone || slot.has_worker());
+    Ok(next)
+}
+
+/// Writes what changed in each slot: its state, new crashes, a restart carried out.
+fn save(store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
+    for (name, slot) in slots.iter_mut() {
         if slot.dirty {
             store.save_task_state(&slot.state)?;
             slot.dirty = false;
         }
+        if slot.new_crashes > 0 {
+            store.add_crashes(name, slot.new_crashes)?;
+            slot.new_crashes = 0;
+        }
+        if slot.restart_done {
+            store.clear_restart(name)?;
+            slot.restart_done = false;
+        }
     }
-    Ok(next)
+    Ok(())
 }
 
-/// `taskctl start` or `taskctl reset` cleared the crash count: the scheduler forgets too.
-fn forgive_if_reset(slot: &mut Slot, stored: &TaskState) {
-    if slot.state.crashes > 0 && stored.crashes == 0 {
-        slot.forgive();
-    }
-}
-
-/// Reads tasks.d. At start-up (and for new files on reload) `autostart` tasks are set started.
-fn load_tasks(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>, startup: bool) -> Result<()> {
+/// Reads tasks.d: new tasks get a slot (an `autostart` task is started the first time the
+/// scheduler sees it; after that `taskctl start/stop` decide), changed ones are restarted,
+/// removed ones are stopped and forgotten.
+fn load_tasks(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
     let defs = tasks::load_all(settings)?;
     let mut autostart = Vec::new();
     let mut seen = Vec::new();
@@ -102,32 +117,33 @@ fn load_tasks(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<Strin
         let name = def.name.clone();
         seen.push(name.clone());
         match slots.get_mut(&name) {
-            Some(slot) if slot.text == text => {}
+            Some(slot) if slot.text == text => slot.file_gone = false,
             Some(slot) => {
                 info!("task {name}: definition changed");
                 let restart = slot.has_worker();
                 slot.def = def;
                 slot.text = text;
+                slot.file_gone = false;
                 if restart {
                     store.request_restart(std::slice::from_ref(&name))?;
                 }
             }
             None => {
-                if def.autostart && (startup || store.task_state(&name)?.is_none()) {
+                let stored = store.task_state(&name)?;
+                if def.autostart && !stored.as_ref().is_some_and(|t| t.desired_set) {
                     autostart.push(name.clone());
                 }
-                let state = store.task_state(&name)?.unwrap_or_else(|| TaskState::new(&name));
+                let state = stored.unwrap_or_else(|| TaskState::new(&name));
                 slots.insert(name, Slot::new(def, text, fresh(state)));
             }
         }
     }
     for (name, slot) in slots.iter_mut() {
-        if !seen.contains(name) {
+        if !seen.contains(name) && !slot.file_gone {
             info!("task {name}: its file is gone: stopping it");
-            slot.shut_down(settings);
+            slot.file_gone = true;
         }
     }
-    slots.retain(|name, _| seen.contains(name));
     store.set_desired(&autostart, true)?;
     Ok(())
 }
@@ -178,12 +194,22 @@ fn stop_process_group(worker: crate::store::WorkerId, grace: Duration) {
     let _ = killpg(pgid, Signal::SIGKILL);
 }
 
+/// Stops every worker at once: SIGTERM to all, one grace period, SIGKILL to those left.
 fn shut_down(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
     for slot in slots.values_mut() {
-        slot.shut_down(settings);
-        store.save_task_state(&slot.state)?;
+        slot.begin_shutdown();
     }
-    Ok(())
+    let deadline = Instant::now() + settings.scheduler.stop_grace;
+    while slots.values().any(Slot::has_worker) && Instant::now() < deadline {
+        for slot in slots.values_mut() {
+            slot.reap(settings);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for slot in slots.values_mut() {
+        slot.finish_shutdown(settings);
+    }
+    save(store, slots)
 }
 
 fn listen_for_signals() -> Result<mpsc::Receiver<i32>> {

@@ -20,14 +20,22 @@ const SETTLE: Duration = Duration::from_secs(1);
 /// A supervised task.
 pub struct Slot {
     pub def: TaskDef,
+    /// The file's text, to notice a changed definition on reload.
     pub text: String,
+    /// Its file was removed: stop the worker, then forget the task.
+    pub file_gone: bool,
+    /// What the store shows of this task; saved when `dirty`.
     pub state: TaskState,
+    pub dirty: bool,
+    /// Crashes not yet added to the store's count.
+    pub new_crashes: i64,
+    /// A restart request was carried out: the store's flag is to be cleared.
+    pub restart_done: bool,
     child: Option<Child>,
     spawned_at: Option<Instant>,
     stop_sent: Option<Instant>,
     restart_at: Option<Instant>,
     crash_times: Vec<Instant>,
-    pub dirty: bool,
 }
 
 impl Slot {
@@ -35,24 +43,33 @@ impl Slot {
         Slot {
             def,
             text,
+            file_gone: false,
             state,
+            dirty: true,
+            new_crashes: 0,
+            restart_done: false,
             child: None,
             spawned_at: None,
             stop_sent: None,
             restart_at: None,
             crash_times: Vec::new(),
-            dirty: true,
         }
     }
 
-    /// The admin cleared the crash count: forget past crashes.
+    /// The admin cleared the crash count or started a crashed task: forget past crashes.
     pub fn forgive(&mut self) {
         self.crash_times.clear();
-        self.state.crashes = 0;
         self.restart_at = None;
         if self.state.state == RunState::Crashed {
-            self.state.state = RunState::Stopped;
+            self.set_state(RunState::Stopped);
         }
+    }
+
+    /// Whether the store says the admin forgave what this slot remembers.
+    pub fn was_forgiven(&self, stored: &TaskState) -> bool {
+        let reset = stored.crashes == 0 && !self.crash_times.is_empty();
+        let restarted = self.state.state == RunState::Crashed && stored.state != RunState::Crashed;
+        self.new_crashes == 0 && (reset || restarted)
     }
 
     pub fn has_worker(&self) -> bool {
@@ -69,65 +86,73 @@ impl Slot {
     /// Brings the worker in line with what the admin wants; returns when to look again.
     pub fn reconcile(&mut self, settings: &Settings, desired_started: bool, restart: bool) -> Option<Instant> {
         let now = Instant::now();
-        self.state.desired_started = desired_started;
+        let wanted = desired_started && !self.file_gone;
         if self.child.is_some() {
-            if !desired_started || restart {
+            if self.stop_sent.is_some() || !wanted || restart {
                 return Some(self.stop(settings, now));
             }
             if self.state.state == RunState::Starting {
                 let settled = self.spawned_at.map_or(now, |t| t + SETTLE);
-                if now >= settled {
-                    self.set_state(RunState::Started);
-                    return None;
+                if now < settled {
+                    return Some(settled);
                 }
-                return Some(settled);
+                self.set_state(RunState::Started);
             }
             return None;
         }
-        if self.state.state == RunState::Crashed && !restart {
+        if self.state.state == RunState::Crashed {
             return None;
         }
-        if !desired_started {
+        if !wanted {
             self.restart_at = None;
             self.set_state(RunState::Stopped);
             return None;
         }
-        match self.restart_at {
-            Some(at) if at > now && !restart => Some(at),
-            _ => {
-                self.restart_at = None;
-                if restart {
-                    self.state.restart = false;
-                    self.crash_times.clear();
-                }
-                match self.spawn(settings) {
-                    Ok(()) => Some(now + SETTLE),
-                    Err(e) => {
-                        error!("task {}: cannot start its worker: {e}", self.def.name);
-                        self.crashed_now(settings, format!("cannot start: {e}"))
-                    }
-                }
+        if let Some(at) = self.restart_at.filter(|&at| at > now && !restart) {
+            return Some(at);
+        }
+        self.restart_at = None;
+        if restart {
+            self.restart_done = true;
+            self.crash_times.clear();
+        }
+        match self.spawn(settings) {
+            Ok(()) => Some(now + SETTLE),
+            Err(e) => {
+                error!("task {}: cannot start its worker: {e}", self.def.name);
+                self.crashed_now(settings, format!("cannot start: {e}"))
             }
         }
     }
 
-    /// SIGTERM to the worker's group, then SIGKILL once the grace period is over.
+    /// SIGTERM to the worker's group, then SIGKILL once the grace period is over; returns when
+    /// to look again.
     fn stop(&mut self, settings: &Settings, now: Instant) -> Instant {
-        let pgid = Pid::from_raw(self.state.pid.unwrap_or(0) as i32);
+        let grace = settings.scheduler.stop_grace;
         match self.stop_sent {
             None => {
-                info!("task {}: stopping worker pid {pgid}", self.def.name);
-                let _ = killpg(pgid, Signal::SIGTERM);
+                self.signal(Signal::SIGTERM);
                 self.stop_sent = Some(now);
                 self.set_state(RunState::Stopping);
-                now + settings.scheduler.stop_grace
+                now + grace
             }
-            Some(sent) if now >= sent + settings.scheduler.stop_grace => {
-                warn!("task {}: worker pid {pgid} still there after the grace period: SIGKILL", self.def.name);
-                let _ = killpg(pgid, Signal::SIGKILL);
+            Some(sent) if now >= sent + grace => {
+                warn!(
+                    "task {}: worker still there after {}: SIGKILL",
+                    self.def.name,
+                    humantime::format_duration(grace)
+                );
+                self.signal(Signal::SIGKILL);
                 now + Duration::from_secs(1)
             }
-            Some(sent) => sent + settings.scheduler.stop_grace,
+            Some(sent) => sent + grace,
+        }
+    }
+
+    fn signal(&self, signal: Signal) {
+        if let Some(pid) = self.state.pid.filter(|&p| p > 0) {
+            info!("task {}: {} to worker pid {pid}", self.def.name, signal.as_str());
+            let _ = killpg(Pid::from_raw(pid as i32), signal);
         }
     }
 
@@ -155,10 +180,14 @@ impl Slot {
                 Ok(())
             });
         }
-        let child = cmd.spawn().map_err(|e| Error::Unavailable(format!("cannot start worker: {e}")))?;
+        let mut child = cmd.spawn().map_err(|e| Error::Unavailable(format!("cannot start worker: {e}")))?;
         let pid = i64::from(child.id());
         let worker = WorkerId { pid, start: crate::procinfo::start_time(pid).unwrap_or(0) };
-        pidfile::write_worker(&settings.task_pidfile(&self.def.name), worker)?;
+        if let Err(e) = pidfile::write_worker(&settings.task_pidfile(&self.def.name), worker) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
         info!("task {}: worker pid {pid} started", self.def.name);
         self.child = Some(child);
         self.spawned_at = Some(Instant::now());
@@ -188,7 +217,7 @@ impl Slot {
         let asked_to_stop = self.stop_sent.take().is_some();
         if asked_to_stop || status.success() {
             if !asked_to_stop {
-                info!("task {}: worker retired ({}): starting a fresh one", self.def.name, describe(status));
+                info!("task {}: worker retired ({}): a fresh one follows", self.def.name, describe(status));
             }
             self.set_state(RunState::Stopped);
         } else {
@@ -203,48 +232,45 @@ impl Slot {
         let now = Instant::now();
         self.crash_times.push(now);
         self.crash_times.retain(|&t| now.duration_since(t) <= self.def.crash_window);
-        self.state.crashes += 1;
+        self.new_crashes += 1;
         self.state.last_exit = Some(why);
         self.dirty = true;
         let recent = self.crash_times.len() as u32;
         if recent >= self.def.max_crashes {
+            let window = humantime::format_duration(self.def.crash_window);
             error!(
-                "task {}: {recent} crashes within {}: not restarting it until `taskctl start {}`",
-                self.def.name,
-                humantime::format_duration(self.def.crash_window),
-                self.def.name
+                "task {}: {recent} crashes within {window}: left crashed until `taskctl start {}`",
+                self.def.name, self.def.name
             );
             self.set_state(RunState::Crashed);
             self.restart_at = None;
             return None;
         }
-        let delay = Duration::from_secs(1)
-            .saturating_mul(1 << (recent - 1).min(16))
-            .min(settings.scheduler.restart_backoff_max);
+        let delay = Duration::from_secs(1 << (recent - 1).min(16)).min(settings.scheduler.restart_backoff_max);
         info!("task {}: restarting in {}", self.def.name, humantime::format_duration(delay));
         self.set_state(RunState::Starting);
         self.restart_at = Some(now + delay);
         self.restart_at
     }
 
-    /// Stops the worker for good (scheduler shutdown): SIGTERM, grace, SIGKILL, reap.
-    pub fn shut_down(&mut self, settings: &Settings) {
-        if self.child.is_none() {
-            return;
+    /// First step of a shutdown: SIGTERM to the worker, if any.
+    pub fn begin_shutdown(&mut self) {
+        if self.child.is_some() && self.stop_sent.is_none() {
+            self.signal(Signal::SIGTERM);
+            self.stop_sent = Some(Instant::now());
+            self.set_state(RunState::Stopping);
         }
-        let deadline = Instant::now() + settings.scheduler.stop_grace;
-        self.stop(settings, Instant::now());
-        while Instant::now() < deadline {
-            if self.reap(settings) {
-                return;
+    }
+
+    /// Last step of a shutdown: SIGKILL to a worker still there, and collect it.
+    pub fn finish_shutdown(&mut self, settings: &Settings) {
+        if self.child.is_some() {
+            self.signal(Signal::SIGKILL);
+            if let Some(child) = self.child.as_mut() {
+                let _ = child.wait();
             }
-            std::thread::sleep(Duration::from_millis(20));
+            self.reap(settings);
         }
-        let _ = killpg(Pid::from_raw(self.state.pid.unwrap_or(0) as i32), Signal::SIGKILL);
-        if let Some(child) = self.child.as_mut() {
-            let _ = child.wait();
-        }
-        self.reap(settings);
     }
 }
 

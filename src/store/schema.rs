@@ -46,7 +46,7 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE tasks (
         name          TEXT    PRIMARY KEY,
-        desired       TEXT    NOT NULL DEFAULT 'stopped' CHECK (desired IN ('started', 'stopped')),
+        desired       TEXT    CHECK (desired IN ('started', 'stopped')), -- NULL: never set by an admin
         restart       INTEGER NOT NULL DEFAULT 0,
         state         TEXT    NOT NULL DEFAULT 'stopped'
                               CHECK (state IN ('stopped', 'starting', 'started', 'stopping', 'crashed')),

@@ -46,6 +46,8 @@ impl RunState {
 pub struct TaskState {
     pub name: String,
     pub desired_started: bool,
+    /// Whether an admin (or autostart) ever set the wanted state.
+    pub desired_set: bool,
     pub restart: bool,
     pub state: RunState,
     pub pid: Option<i64>,
@@ -63,6 +65,7 @@ impl TaskState {
         TaskState {
             name: name.to_string(),
             desired_started: false,
+            desired_set: false,
             restart: false,
             state: RunState::Stopped,
             pid: None,
@@ -82,7 +85,8 @@ const COLUMNS: &str =
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskState> {
     Ok(TaskState {
         name: r.get(0)?,
-        desired_started: r.get::<_, String>(1)? == "started",
+        desired_started: r.get::<_, Option<String>>(1)?.as_deref() == Some("started"),
+        desired_set: r.get::<_, Option<String>>(1)?.is_some(),
         restart: r.get(2)?,
         state: RunState::parse(&r.get::<_, String>(3)?),
         pid: r.get(4)?,
@@ -116,6 +120,7 @@ impl Store {
             let mut stmt = tx.prepare(
                 "INSERT INTO tasks (name, desired, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET \
                  desired = excluded.desired, updated_at = excluded.updated_at, \
+                 restart = CASE WHEN excluded.desired = 'stopped' THEN 0 ELSE restart END, \
                  crashes = CASE WHEN excluded.desired = 'started' THEN 0 ELSE crashes END, \
                  state = CASE WHEN excluded.desired = 'started' AND state = 'crashed' THEN 'stopped' ELSE state END",
             )?;
@@ -142,13 +147,14 @@ impl Store {
         Ok(())
     }
 
-    /// Clears a task's crash count (and its crashed state) without starting it.
+    /// Clears a task's crash count without starting it: a crashed task becomes stopped and
+    /// stays so until `taskctl start`.
     pub fn reset_crashes(&mut self, names: &[String]) -> Result<()> {
         let tx = self.write_tx()?;
         for name in names {
             tx.execute(
-                "UPDATE tasks SET crashes = 0, state = CASE WHEN state = 'crashed' THEN 'stopped' ELSE state END \
-                 WHERE name = ?1",
+                "UPDATE tasks SET crashes = 0, desired = CASE WHEN state = 'crashed' THEN 'stopped' ELSE desired END, \
+                 state = CASE WHEN state = 'crashed' THEN 'stopped' ELSE state END WHERE name = ?1",
                 [name],
             )?;
         }
@@ -156,25 +162,27 @@ impl Store {
         Ok(())
     }
 
-    /// The scheduler's report of a task's actual state.
+    /// The scheduler's report of a task's actual state. What the admin owns (desired state,
+    /// restart request, crash count) is left as it is.
     pub fn save_task_state(&mut self, t: &TaskState) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO tasks (name, desired, restart, state, pid, started_at, last_exit, crashes, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (name) DO UPDATE SET restart = excluded.restart, \
-             state = excluded.state, pid = excluded.pid, started_at = excluded.started_at, \
-             last_exit = excluded.last_exit, crashes = excluded.crashes, updated_at = excluded.updated_at",
-            params![
-                t.name,
-                if t.desired_started { "started" } else { "stopped" },
-                t.restart,
-                t.state.as_str(),
-                t.pid,
-                t.started_at,
-                t.last_exit,
-                t.crashes,
-                when::now_us()
-            ],
+            "INSERT INTO tasks (name, state, pid, started_at, last_exit, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (name) DO UPDATE SET state = excluded.state, pid = excluded.pid, \
+             started_at = excluded.started_at, last_exit = excluded.last_exit, updated_at = excluded.updated_at",
+            params![t.name, t.state.as_str(), t.pid, t.started_at, t.last_exit, when::now_us()],
         )?;
+        Ok(())
+    }
+
+    /// Counts crashes (added, so an admin's reset in between is not overwritten).
+    pub fn add_crashes(&mut self, name: &str, count: i64) -> Result<()> {
+        self.conn.execute("UPDATE tasks SET crashes = crashes + ?2 WHERE name = ?1", params![name, count])?;
+        Ok(())
+    }
+
+    /// The scheduler has started the fresh worker a restart asked for.
+    pub fn clear_restart(&mut self, name: &str) -> Result<()> {
+        self.conn.execute("UPDATE tasks SET restart = 0 WHERE name = ?1", [name])?;
         Ok(())
     }
 

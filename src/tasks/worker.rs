@@ -43,7 +43,8 @@ pub fn lock_task(settings: &Settings, task: &str) -> Result<File> {
 /// Runs one pass (or one round of a continuous kind) in the foreground: `taskctl pass`.
 pub fn pass_once(settings: &Settings, task: &TaskDef) -> Result<u64> {
     let _lock = lock_task(settings, &task.name)?;
-    let stop = AtomicBool::new(false);
+    let stop = Arc::new(AtomicBool::new(false));
+    let _signals = stop_on_signals(&stop)?; // Ctrl-C stops the pass's command too
     let ctx = TaskContext { task, settings, stop: &stop };
     let mut store = Store::open(&settings.db_path())?;
     let started = when::now_us();
@@ -75,7 +76,8 @@ fn run_passes(
     let task = ctx.task;
     let mut store = Store::open(&ctx.settings.db_path())?;
     let (mut loops, mut items) = (0u64, 0u64);
-    let mut next = first_pass_at(task);
+    let last_pass = store.task_state(&task.name)?.and_then(|t| t.last_pass_at);
+    let mut next = first_pass_at(task, last_pass);
     loop {
         if !sleep_until(next, wake) || ctx.stop.load(Ordering::SeqCst) {
             info!("task {}: stopping after {loops} pass(es)", task.name);
@@ -113,9 +115,14 @@ fn retire_reason(task: &TaskDef, loops: u64, items: u64) -> Option<String> {
     None
 }
 
-fn first_pass_at(task: &TaskDef) -> Instant {
-    match &task.cadence {
-        Some(Cadence::Schedule(cron)) => next_cron(cron),
+/// A fresh worker keeps the cadence of the one before it: one period after the last pass.
+fn first_pass_at(task: &TaskDef, last_pass_us: Option<i64>) -> Instant {
+    match (&task.cadence, last_pass_us) {
+        (Some(Cadence::Schedule(cron)), _) => next_cron(cron),
+        (Some(Cadence::Period(p)), Some(last)) => {
+            let wait_us = last.saturating_add(when::us(*p)) - when::now_us();
+            Instant::now() + Duration::from_micros(wait_us.clamp(0, when::us(*p)) as u64)
+        }
         _ => Instant::now(),
     }
 }

@@ -1,9 +1,13 @@
 //! `exec`: runs a command each period or on a cron schedule — cron, without overlapping runs.
 
 use super::{check_as, settings_of, Kind, Run, TaskContext};
+use crate::runner;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
 use serde::Deserialize;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::time::Duration;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,28 +48,56 @@ fn check_exec(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
     Ok(())
 }
 
+/// How long the worker waits between two looks at its stop flag while the command runs.
+const STOP_CHECK: Duration = Duration::from_millis(100);
+
 /// Runs the command once, its output into the task's log (the worker's stdout and stderr).
+/// A stop request (SIGTERM to the worker) is passed on to the command's process group; if the
+/// worker itself dies, the kernel kills the command (parent-death signal).
 fn pass(ctx: &TaskContext<'_>) -> Result<u64, String> {
     let s: ExecSettings = settings_of(ctx.task).map_err(|e| e.to_string())?;
-    let mut child = std::process::Command::new(&s.command[0])
-        .args(&s.command[1..])
+    let mut cmd = std::process::Command::new(&s.command[0]);
+    cmd.args(&s.command[1..])
         .stdin(std::process::Stdio::null())
         .process_group(0)
         .env("PHR_TASK", &ctx.task.name)
-        .env("PHR_DATA_DIR", &ctx.settings.data_dir)
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", s.command[0]))?;
+        .env("PHR_DATA_DIR", &ctx.settings.data_dir);
+    // SAFETY: prctl is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| nix::sys::prctl::set_pdeathsig(Some(Signal::SIGKILL)).map_err(std::io::Error::from));
+    }
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", s.command[0]))?;
     let pgid = child.id() as i32;
-    let finished = crate::runner::wait_exit(pgid, s.timeout.unwrap_or(Duration::MAX));
-    if !finished {
-        crate::runner::stop_group(pgid, ctx.settings.jobs.kill_grace);
-    }
+    let deadline = s.timeout.and_then(|t| Instant::now().checked_add(t));
+    let end = loop {
+        if runner::wait_exit(pgid, STOP_CHECK) {
+            break End::Exited;
+        }
+        if ctx.stop.load(Ordering::SeqCst) {
+            runner::stop_group(pgid, ctx.settings.jobs.kill_grace);
+            break End::Stopped;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            runner::stop_group(pgid, ctx.settings.jobs.kill_grace);
+            break End::TimedOut;
+        }
+    };
     let status = child.wait().map_err(|e| e.to_string())?;
-    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), nix::sys::signal::Signal::SIGKILL);
-    match (finished, status.code(), status.signal()) {
-        (false, _, _) => Err(format!("timed out after {}", humantime::format_duration(s.timeout.unwrap_or_default()))),
-        (true, Some(0), _) => Ok(1),
-        (true, Some(code), _) => Err(format!("{} exited with status {code}", s.command[0])),
-        (true, None, sig) => Err(format!("{} killed by signal {}", s.command[0], sig.unwrap_or(0))),
+    let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    match (end, status.code(), status.signal()) {
+        (End::TimedOut, _, _) => {
+            Err(format!("timed out after {}", humantime::format_duration(s.timeout.unwrap_or_default())))
+        }
+        (End::Stopped, _, _) => Err("stopped before its end".into()),
+        (End::Exited, Some(0), _) => Ok(1),
+        (End::Exited, Some(code), _) => Err(format!("{} exited with status {code}", s.command[0])),
+        (End::Exited, None, sig) => Err(format!("{} killed by signal {}", s.command[0], sig.unwrap_or(0))),
     }
+}
+
+/// How a command's wait ended.
+enum End {
+    Exited,
+    Stopped,
+    TimedOut,
 }
