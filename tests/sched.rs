@@ -399,3 +399,25 @@ fn a_fresh_worker_keeps_the_period() {
     sched.wait().unwrap();
     w.assert_no_processes_left();
 }
+
+#[test]
+fn two_ensure_from_cron_at_once_start_one_scheduler_quietly() {
+    let w = World::new();
+    let both: Vec<_> = (0..2)
+        .map(|_| {
+            w.tasksched()
+                .arg("--ensure")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in both {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success() && out.stderr.is_empty() && out.stdout.is_empty(), "{out:?}");
+    }
+    assert_eq!(w.status()["scheduler"]["running"], true);
+    w.taskctl(&["stop"]).ok();
+    w.assert_no_processes_left();
+}

@@ -39,7 +39,12 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
         return already(holder);
     }
     let exe = std::env::current_exe().map_err(|e| Error::Unavailable(format!("cannot find own binary: {e}")))?;
-    let pid = daemon::spawn_daemon(&settings, &exe)?;
-    log::info!("started, pid {pid}");
-    Ok(exit_codes::OK)
+    match daemon::spawn_daemon(&settings, &exe) {
+        Ok(pid) => {
+            log::info!("started, pid {pid}");
+            Ok(exit_codes::OK)
+        }
+        Err(Error::AlreadyRunning { pid, .. }) => already(pidfile::Holder { pid, started_at: None }),
+        Err(e) => Err(e),
+    }
 }

@@ -11,7 +11,14 @@ use std::io::IsTerminal;
 pub fn run(settings: &Settings, args: WorkArgs) -> Result<i32> {
     let jobs = args.jobs.map(|j| j as usize).unwrap_or_else(|| settings.default_parallelism());
     let progress = if args.until_empty && std::io::stderr().is_terminal() { Some(bar(settings)?) } else { None };
-    let opts = WorkOptions { jobs, until_empty: args.until_empty, once: args.once, max_jobs: args.max_jobs, progress };
+    let opts = WorkOptions {
+        jobs,
+        until_empty: args.until_empty,
+        once: args.once,
+        max_jobs: args.max_jobs,
+        progress,
+        ..Default::default()
+    };
     let result = queue::work(settings, opts);
     crate::logging::clear_progress();
     result.map(|_| crate::exit_codes::OK)

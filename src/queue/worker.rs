@@ -33,6 +33,8 @@ pub struct WorkOptions {
     pub once: bool,
     /// Exit after running this many jobs (a fresh worker then takes over).
     pub max_jobs: Option<u64>,
+    /// Exit, once running jobs are done, when resident memory passes this many MiB.
+    pub max_rss_mb: Option<u64>,
     /// Advanced by one per finished job (`--until-empty` on a terminal).
     pub progress: Option<indicatif::ProgressBar>,
 }
@@ -106,7 +108,8 @@ fn run_loop(
             reclaim_orphans(store, settings, me, &policy)?;
             last_reclaim = Some(Instant::now());
         }
-        let retiring = opts.max_jobs.is_some_and(|max| claimed_total >= max);
+        let too_big = opts.max_rss_mb.is_some_and(|max| procinfo::rss_bytes().unwrap_or(0) >> 20 >= max);
+        let retiring = too_big || opts.max_jobs.is_some_and(|max| claimed_total >= max);
         let limit =
             if state.stopping || retiring || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };
         let mut want = limit.saturating_sub(state.in_flight);

@@ -35,6 +35,10 @@ pub fn spawn_daemon(settings: &Settings, program: &Path) -> Result<i64> {
             return Ok(h.pid);
         }
         if let Ok(Some(status)) = child.try_wait() {
+            if let Some(h) = pidfile::holder(&settings.scheduler_pidfile()).filter(|_| status.code() == Some(75)) {
+                // Another scheduler won the race (two `--ensure` from cron at once).
+                return Err(Error::AlreadyRunning { pid: h.pid, dir: settings.data_dir.clone() });
+            }
             return Err(Error::Unavailable(format!(
                 "the daemon exited at start ({}); see {}",
                 super::slot::describe(status),

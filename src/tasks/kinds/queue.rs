@@ -33,7 +33,8 @@ jobs = 2
 fn run(ctx: &TaskContext<'_>, once: bool) -> Result<()> {
     let s: QueueSettings = settings_of(ctx.task)?;
     let max_jobs = Some(ctx.task.limits.max_items).filter(|&n| n > 0);
-    let opts = WorkOptions { jobs: s.jobs.max(1), once, max_jobs, ..WorkOptions::default() };
+    let max_rss_mb = Some(ctx.task.limits.max_rss_mb).filter(|&n| n > 0);
+    let opts = WorkOptions { jobs: s.jobs.max(1), once, max_jobs, max_rss_mb, ..WorkOptions::default() };
     // Finish (or stop and re-queue) running jobs before the scheduler's own grace runs out.
     let mut settings = ctx.settings.clone();
     let sched = &settings.scheduler;
