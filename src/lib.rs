@@ -12,6 +12,7 @@ pub mod error;
 pub mod exit_codes;
 pub mod handler;
 pub mod job;
+pub mod joblog;
 pub mod logging;
 pub mod output;
 pub mod procinfo;

@@ -7,8 +7,6 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{Seek, SeekFrom, Write};
 use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -68,7 +66,7 @@ pub struct RunSpec<'a> {
     pub log_max_bytes: u64,
     pub timeout: Duration,
     pub kill_grace: Duration,
-    /// Also copy the handler's output to our stdout once it ends (`taskctl run`, in the foreground).
+    /// Also copy the handler's output to our stdout (`taskctl run`, in the foreground).
     pub echo: bool,
 }
 
@@ -77,29 +75,32 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
     if running.refuses_new() {
         return Outcome::Interrupted;
     }
-    let (log, output_start) = match open_log(&spec.log_path, job) {
-        Ok(opened) => opened,
+    let log = match crate::joblog::open(&spec.log_path, job) {
+        Ok(f) => f,
         Err(e) => return failed(format!("cannot open log {}: {e}", spec.log_path.display()), None),
+    };
+    let (reader, writer) = match std::io::pipe().and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
+        Ok((r, w1, w2)) => (r, (w1, w2)),
+        Err(e) => return failed(format!("cannot create a pipe: {e}"), None),
     };
     let objects: Vec<String> = job.objects.iter().map(ToString::to_string).collect();
     let mut cmd = Command::new(spec.program);
     cmd.args(&job.args)
         .stdin(Stdio::null())
-        .stdout(match log.try_clone() {
-            Ok(f) => Stdio::from(f),
-            Err(e) => return failed(format!("cannot open log {}: {e}", spec.log_path.display()), None),
-        })
-        .stderr(Stdio::from(log))
+        .stdout(Stdio::from(writer.0))
+        .stderr(Stdio::from(writer.1))
         .process_group(0)
         .env("PHR_JOB_ID", job.id.to_string())
         .env("PHR_JOB_ATTEMPT", job.attempt.to_string())
         .env("PHR_JOB_OBJECTS", objects.join(" "))
         .env("PHR_DATA_DIR", spec.data_dir);
-    let mut child = match cmd.spawn() {
+    let spawned = cmd.spawn();
+    drop(cmd); // closes our copies of the pipe's write end
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => return failed(format!("cannot run {}: {e}", spec.program.display()), None),
     };
-    drop(cmd); // closes our copies of the log file
+    let copied = crate::joblog::capture(reader, log, spec.log_max_bytes, spec.echo);
     let pgid = child.id() as i32;
     running.lock().insert(job.id, pgid);
     if running.stopping.load(Ordering::SeqCst) {
@@ -111,13 +112,11 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
         stop_group(pgid, spec.kill_grace);
     }
     let status = child.wait();
-    // Whatever the handler left behind in its group goes with it.
+    // Whatever the handler left behind in its group goes with it, so the pipe closes.
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
     running.lock().remove(&job.id);
-    cap_log(&spec.log_path, spec.log_max_bytes);
-    if spec.echo {
-        echo_from(&spec.log_path, output_start);
-    }
+    // A process that left the group (setsid) may hold the pipe: do not wait for it forever.
+    let _ = copied.recv_timeout(Duration::from_secs(2));
     match status {
         Err(e) => failed(format!("cannot wait for handler: {e}"), None),
         Ok(_) if timed_out => failed(format!("timed out after {}", humantime::format_duration(spec.timeout)), None),
@@ -134,37 +133,6 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
 
 fn failed(reason: String, exit_code: Option<i32>) -> Outcome {
     Outcome::Failed { reason, exit_code }
-}
-
-/// Opens the job's log for appending, writes the attempt's header, and says where the
-/// handler's output will start. The handler writes straight into it: no copy, no thread.
-fn open_log(path: &Path, job: &Claimed) -> std::io::Result<(File, u64)> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    writeln!(f, "=== job {} attempt {} at {} ===", job.id, job.attempt, crate::when::rfc3339(crate::when::now_us()))?;
-    let start = f.metadata()?.len();
-    Ok((f, start))
-}
-
-/// Keeps a log within `cap` bytes once its handler is done: the beginning is kept, the rest
-/// replaced by one line saying so.
-fn cap_log(path: &Path, cap: u64) {
-    let Ok(f) = std::fs::OpenOptions::new().write(true).open(path) else { return };
-    if f.metadata().map(|m| m.len() > cap).unwrap_or(false) && f.set_len(cap).is_ok() {
-        let mut f = f;
-        let _ = f.seek(SeekFrom::End(0)).and_then(|_| writeln!(f, "\n[log truncated at {cap} bytes]"));
-    }
-}
-
-/// Copies what the handler wrote to our stdout (`taskctl run`, in the foreground).
-fn echo_from(path: &Path, start: u64) {
-    if let Ok(mut f) = File::open(path) {
-        if f.seek(SeekFrom::Start(start)).is_ok() {
-            let _ = std::io::copy(&mut f, &mut std::io::stdout().lock());
-        }
-    }
 }
 
 /// Waits for the process to exit, up to `timeout`; true if it exited. Uses a pidfd, so the

@@ -214,6 +214,24 @@ fn job_logs_are_capped() {
 }
 
 #[test]
+fn a_flood_of_output_never_reaches_the_disk() {
+    let w = World::with_config("log_max_bytes = 1000");
+    w.handler(
+        "flood",
+        &format!(
+            "yes | head -c 50000000\nls -l {} > {}",
+            w.data().join("logs/jobs/1.log").display(),
+            w.path("size").display()
+        ),
+    );
+    let id = w.add(&["flood"]);
+    w.drain("1");
+    assert_eq!(w.status_of(id), "done");
+    let size_while_running: u64 = w.read("size").split_whitespace().nth(4).unwrap().parse().unwrap();
+    assert!(size_while_running <= 1100, "capped while the handler runs: {size_while_running}");
+}
+
+#[test]
 fn many_jobs_with_parallel_workers_each_run_once() {
     let w = World::new();
     recorder(&w);
