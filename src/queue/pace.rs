@@ -27,6 +27,11 @@ impl Pace {
         });
     }
 
+    /// The running average, for logs.
+    pub fn average(&self) -> Option<Duration> {
+        self.average_us.map(|us| Duration::from_micros(us as u64))
+    }
+
     /// How many jobs the worker may hold (running plus waiting) with `slots` executors: just
     /// `slots` until jobs are known to be short, then as many as start within [`LOOKAHEAD`].
     pub fn limit(&self, slots: usize) -> usize {

@@ -137,6 +137,7 @@ fn run_loop(
         }
     }
     info!("worker exiting: {} done, {} failed", state.summary.done, state.summary.failed);
+    debug!("average job {:?}, held up to {} jobs", state.pace.average(), state.pace.limit(opts.jobs));
     Ok(state.summary)
 }
 
