@@ -75,10 +75,6 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
     if running.refuses_new() {
         return Outcome::Interrupted;
     }
-    let log = match crate::joblog::open(&spec.log_path, job) {
-        Ok(f) => f,
-        Err(e) => return failed(format!("cannot open log {}: {e}", spec.log_path.display()), None),
-    };
     let (reader, writer) = match std::io::pipe().and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
         Ok((r, w1, w2)) => (r, (w1, w2)),
         Err(e) => return failed(format!("cannot create a pipe: {e}"), None),
@@ -100,7 +96,8 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
         Ok(c) => c,
         Err(e) => return failed(format!("cannot run {}: {e}", spec.program.display()), None),
     };
-    let copied = crate::joblog::capture(reader, log, spec.log_max_bytes, spec.echo);
+    let header = crate::joblog::header(job);
+    let copied = crate::joblog::capture(reader, spec.log_path.clone(), header, spec.log_max_bytes, spec.echo);
     let pgid = child.id() as i32;
     running.lock().insert(job.id, pgid);
     if running.stopping.load(Ordering::SeqCst) {

@@ -261,3 +261,14 @@ fn ctrl_c_during_run_stops_the_handler_and_requeues_the_job() {
     assert_eq!(job["status"], "queued", "{job}");
     assert_eq!(job["failures"], 0, "{job}");
 }
+
+#[test]
+fn a_quiet_job_has_an_empty_log_and_no_file() {
+    let w = World::new();
+    w.handler("quiet", "exit 0");
+    let id = w.add(&["quiet"]);
+    w.drain("1");
+    assert!(!w.data().join(format!("logs/jobs/{id}.log")).exists());
+    assert_eq!(w.taskctl(&["log", "--job", &id.to_string()]).ok().stdout, "");
+    w.taskctl(&["log", "--job", "999"]).code(1).one_line_error("no job 999");
+}

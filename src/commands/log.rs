@@ -19,6 +19,13 @@ pub fn run(settings: &Settings, args: LogArgs) -> Result<i32> {
     let text = match std::fs::read(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.follow => Vec::new(),
+        // A job that printed nothing has no log file: an empty log, if the job exists.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.job.is_some() => {
+            match missing(settings, &args, path.clone(), e)? {
+                Error::NoInput { .. } => Vec::new(),
+                no_such_job => return Err(no_such_job),
+            }
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing(settings, &args, path, e)?),
         Err(e) => return Err(Error::NoInput { path, source: e }),
     };
