@@ -6,13 +6,12 @@ use crate::error::{Error, Result};
 use crate::store::WorkerId;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// A held, locked pidfile; the lock goes when the process does, whatever kills it.
 pub struct Pidfile {
     _file: File,
-    path: PathBuf,
 }
 
 /// Who holds a locked pidfile.
@@ -42,7 +41,7 @@ impl Pidfile {
                     file.set_len(0).map_err(|e| Error::io(path, e))?;
                     writeln!(file, "{}\n{}", std::process::id(), crate::when::now_us())
                         .map_err(|e| Error::io(path, e))?;
-                    return Ok(Ok(Pidfile { _file: file, path: path.to_path_buf() }));
+                    return Ok(Ok(Pidfile { _file: file }));
                 }
                 Err(std::fs::TryLockError::WouldBlock) if attempt < 9 => std::thread::sleep(Duration::from_millis(20)),
                 Err(std::fs::TryLockError::WouldBlock) => break,
@@ -50,11 +49,6 @@ impl Pidfile {
             }
         }
         Ok(Err(read_holder(path).unwrap_or(Holder { pid: 0, started_at: None })))
-    }
-
-    /// The pidfile's path.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 

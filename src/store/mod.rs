@@ -63,11 +63,6 @@ impl Store {
         Ok(store)
     }
 
-    /// The file behind this store, for messages.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn configure(&mut self) -> rusqlite::Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         keep_wal_file(&self.conn);
