@@ -230,6 +230,12 @@ impl Settings {
         self.run_dir().join("tasks").join(format!("{task}.pid"))
     }
 
+    /// The process group of the command an `exec` pass is running (pid and start time), so
+    /// that it can be stopped even if its worker is killed outright.
+    pub fn task_cmdfile(&self, task: &str) -> PathBuf {
+        self.run_dir().join("tasks").join(format!("{task}.cmd"))
+    }
+
     /// Held (flock) by whatever runs a task's passes, so two never run at once.
     pub fn task_lock(&self, task: &str) -> PathBuf {
         self.run_dir().join("tasks").join(format!("{task}.lock"))

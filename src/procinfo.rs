@@ -37,6 +37,20 @@ pub fn is_alive(worker: WorkerId) -> bool {
     worker.pid > 0 && start_time(worker.pid) == Some(worker.start)
 }
 
+/// Kills (SIGKILL) the process group recorded in a pidfile (`PID START`) and removes the file:
+/// what a killed worker left running. The leader may be dead while the rest of its group lives
+/// on; Linux never gives a pid still used as a group id to a new process, so the group is ours
+/// unless the pid now belongs to another process (another start time).
+pub fn kill_recorded_group(path: &Path) {
+    if let Some(leader) = crate::sched::pidfile::read_worker(path) {
+        let reused = start_time(leader.pid).is_some_and(|start| start != leader.start);
+        if !reused && leader.pid > 1 {
+            let _ = killpg(Pid::from_raw(leader.pid as i32), Signal::SIGKILL);
+        }
+    }
+    let _ = std::fs::remove_file(path);
+}
+
 /// Pids of the processes that carry `PHR_JOB_ID=id` and `PHR_DATA_DIR=data_dir` in their
 /// environment: a job's handler and whatever it started, even after the worker is gone.
 pub fn processes_of_job(id: i64, data_dir: &Path) -> Vec<i32> {

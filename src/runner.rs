@@ -97,14 +97,23 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
         Err(e) => return failed(format!("cannot run {}: {e}", spec.program.display()), None),
     };
     let header = crate::joblog::header(job);
-    let copied = crate::joblog::capture(reader, spec.log_path.clone(), header, spec.log_max_bytes, spec.echo);
+    let copied = match crate::joblog::capture(reader, spec.log_path.clone(), header, spec.log_max_bytes, spec.echo) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
+            let _ = child.wait();
+            return failed(format!("cannot start a thread for its log: {e}"), None);
+        }
+    };
     let pgid = child.id() as i32;
     running.lock().insert(job.id, pgid);
-    if running.stopping.load(Ordering::SeqCst) {
+    let timed_out = if running.stopping.load(Ordering::SeqCst) {
         // stop_all may have looked at the running handlers just before this one was added.
-        let _ = killpg(Pid::from_raw(pgid), Signal::SIGTERM);
-    }
-    let timed_out = !wait_exit(pgid, spec.timeout);
+        stop_group(pgid, spec.kill_grace);
+        false
+    } else {
+        !wait_exit(pgid, spec.timeout)
+    };
     if timed_out {
         stop_group(pgid, spec.kill_grace);
     }
@@ -112,8 +121,7 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
     // Whatever the handler left behind in its group goes with it, so the pipe closes.
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
     running.lock().remove(&job.id);
-    // A process that left the group (setsid) may hold the pipe: do not wait for it forever.
-    let _ = copied.recv_timeout(Duration::from_secs(2));
+    copied.finish();
     match status {
         Err(e) => failed(format!("cannot wait for handler: {e}"), None),
         Ok(_) if timed_out => failed(format!("timed out after {}", humantime::format_duration(spec.timeout)), None),

@@ -376,8 +376,11 @@ fn an_admins_stop_outlives_a_scheduler_restart() {
     wait_for(10, "stopped", || w.task_state("auto") == "stopped");
     term(&sched);
     sched.wait().unwrap();
+    // A task new to the scheduler shows when it has loaded tasks.d and acted on it.
+    w.exec_task("witness", "1h", "true", "autostart = true");
     let mut again = w.spawn_sched();
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for(10, "tasks loaded", || w.task_state("witness") != "stopped");
+    std::thread::sleep(Duration::from_millis(300));
     assert_eq!(w.task_state("auto"), "stopped");
     assert_eq!(w.task_status("auto")["desired"], "stopped");
     term(&again);
@@ -419,5 +422,20 @@ fn two_ensure_from_cron_at_once_start_one_scheduler_quietly() {
     }
     assert_eq!(w.status()["scheduler"]["running"], true);
     w.taskctl(&["stop"]).ok();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn what_a_killed_workers_pass_started_is_stopped_too() {
+    let w = World::new();
+    let child = w.path("child").display().to_string();
+    w.exec_task("deep", "1h", &format!("sleep 300 & echo $! > {child}; wait"), "");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "grandchild running", || !w.read("child").trim().is_empty());
+    let grandchild: i32 = w.read("child").trim().parse().unwrap();
+    kill(Pid::from_raw(task_pid(&w, "deep")), Signal::SIGKILL).unwrap();
+    wait_for(10, "grandchild stopped", || !process_alive(grandchild));
+    term(&sched);
+    sched.wait().unwrap();
     w.assert_no_processes_left();
 }

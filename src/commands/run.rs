@@ -45,7 +45,7 @@ fn stop_on_interrupt(running: &std::sync::Arc<Running>, settings: &Settings) -> 
         .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
     let (running, grace) = (std::sync::Arc::clone(running), settings.jobs.kill_grace);
     std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
+        for _ in signals.forever() {
             running.stop_all(grace);
         }
     });

@@ -108,7 +108,10 @@ fn run_loop(
             reclaim_orphans(store, settings, me, &policy)?;
             last_reclaim = Some(Instant::now());
         }
-        let too_big = opts.max_rss_mb.is_some_and(|max| procinfo::rss_bytes().unwrap_or(0) >> 20 >= max);
+        // Checked once some work is done: a limit below a fresh worker's size must not make it
+        // retire before its first job, again and again.
+        let too_big =
+            claimed_total > 0 && opts.max_rss_mb.is_some_and(|max| procinfo::rss_bytes().unwrap_or(0) >> 20 >= max);
         let retiring = too_big || opts.max_jobs.is_some_and(|max| claimed_total >= max);
         let limit =
             if state.stopping || retiring || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };

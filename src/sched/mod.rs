@@ -120,12 +120,11 @@ fn load_tasks(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<Strin
             Some(slot) if slot.text == text => slot.file_gone = false,
             Some(slot) => {
                 info!("task {name}: definition changed");
-                let restart = slot.has_worker();
                 slot.def = def;
                 slot.text = text;
                 slot.file_gone = false;
-                if restart {
-                    store.request_restart(std::slice::from_ref(&name))?;
+                if slot.has_worker() {
+                    store.flag_restart(&name)?; // only if it is wanted: an admin's stop stands
                 }
             }
             None => {
@@ -164,6 +163,10 @@ fn stop_leftover_workers(settings: &Settings, store: &mut Store) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(()) };
     for entry in entries.flatten() {
         let path = entry.path();
+        if path.extension().is_some_and(|e| e == "cmd") {
+            crate::procinfo::kill_recorded_group(&path);
+            continue;
+        }
         if path.extension().is_none_or(|e| e != "pid") {
             continue;
         }

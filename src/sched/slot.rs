@@ -211,6 +211,8 @@ impl Slot {
         };
         self.child = None;
         let _ = std::fs::remove_file(settings.task_pidfile(&self.def.name));
+        // What a killed worker's pass was running goes with it: never two passes at once.
+        crate::procinfo::kill_recorded_group(&settings.task_cmdfile(&self.def.name));
         self.state.pid = None;
         self.state.last_exit = Some(describe(status));
         self.dirty = true;
@@ -218,6 +220,11 @@ impl Slot {
         if asked_to_stop || status.success() {
             if !asked_to_stop {
                 info!("task {}: worker retired ({}): a fresh one follows", self.def.name, describe(status));
+                // A worker that retires at once (a limit it cannot meet) is not restarted in a loop.
+                let lived = self.spawned_at.map_or(SETTLE, |t| t.elapsed());
+                if lived < SETTLE {
+                    self.restart_at = Some(Instant::now() + SETTLE);
+                }
             }
             self.set_state(RunState::Stopped);
         } else {
@@ -262,8 +269,13 @@ impl Slot {
         }
     }
 
-    /// Last step of a shutdown: SIGKILL to a worker still there, and collect it.
+    /// Last step of a shutdown: SIGKILL to a worker still there, and collect it; a task
+    /// waiting to be restarted is simply stopped.
     pub fn finish_shutdown(&mut self, settings: &Settings) {
+        self.restart_at = None;
+        if self.child.is_none() && self.state.state == RunState::Starting {
+            self.set_state(RunState::Stopped);
+        }
         if self.child.is_some() {
             self.signal(Signal::SIGKILL);
             if let Some(child) = self.child.as_mut() {

@@ -180,6 +180,13 @@ impl Store {
         Ok(())
     }
 
+    /// The scheduler's own restart request (a changed definition): only for a task that is
+    /// wanted started, and without touching its crash count.
+    pub fn flag_restart(&mut self, name: &str) -> Result<()> {
+        self.conn.execute("UPDATE tasks SET restart = 1 WHERE name = ?1 AND desired = 'started'", [name])?;
+        Ok(())
+    }
+
     /// The scheduler has started the fresh worker a restart asked for.
     pub fn clear_restart(&mut self, name: &str) -> Result<()> {
         self.conn.execute("UPDATE tasks SET restart = 0 WHERE name = ?1", [name])?;

@@ -68,6 +68,14 @@ fn pass(ctx: &TaskContext<'_>) -> Result<u64, String> {
     }
     let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", s.command[0]))?;
     let pgid = child.id() as i32;
+    let cmdfile = ctx.settings.task_cmdfile(&ctx.task.name);
+    let leader = crate::store::WorkerId {
+        pid: i64::from(pgid),
+        start: crate::procinfo::start_time(i64::from(pgid)).unwrap_or(0),
+    };
+    if let Err(e) = crate::sched::pidfile::write_worker(&cmdfile, leader) {
+        log::warn!("{e}: the command cannot be stopped if this worker is killed");
+    }
     let deadline = s.timeout.and_then(|t| Instant::now().checked_add(t));
     let end = loop {
         if runner::wait_exit(pgid, STOP_CHECK) {
@@ -84,6 +92,7 @@ fn pass(ctx: &TaskContext<'_>) -> Result<u64, String> {
     };
     let status = child.wait().map_err(|e| e.to_string())?;
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    let _ = std::fs::remove_file(&cmdfile);
     match (end, status.code(), status.signal()) {
         (End::TimedOut, _, _) => {
             Err(format!("timed out after {}", humantime::format_duration(s.timeout.unwrap_or_default())))
