@@ -97,9 +97,9 @@ fn save(store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
             store.add_crashes(name, slot.new_crashes)?;
             slot.new_crashes = 0;
         }
-        if slot.restart_done {
-            store.clear_restart(name)?;
-            slot.restart_done = false;
+        if slot.restarts_done > 0 {
+            store.clear_restart(name, slot.restarts_done)?;
+            slot.restarts_done = 0;
         }
     }
     Ok(())

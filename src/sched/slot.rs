@@ -29,8 +29,8 @@ pub struct Slot {
     pub dirty: bool,
     /// Crashes not yet added to the store's count.
     pub new_crashes: i64,
-    /// A restart request was carried out: the store's flag is to be cleared.
-    pub restart_done: bool,
+    /// Restart requests carried out, to be taken off the store's count.
+    pub restarts_done: i64,
     child: Option<Child>,
     spawned_at: Option<Instant>,
     stop_sent: Option<Instant>,
@@ -47,7 +47,7 @@ impl Slot {
             state,
             dirty: true,
             new_crashes: 0,
-            restart_done: false,
+            restarts_done: 0,
             child: None,
             spawned_at: None,
             stop_sent: None,
@@ -84,7 +84,8 @@ impl Slot {
     }
 
     /// Brings the worker in line with what the admin wants; returns when to look again.
-    pub fn reconcile(&mut self, settings: &Settings, desired_started: bool, restart: bool) -> Option<Instant> {
+    pub fn reconcile(&mut self, settings: &Settings, desired_started: bool, restarts: i64) -> Option<Instant> {
+        let restart = restarts > 0;
         let now = Instant::now();
         let wanted = desired_started && !self.file_gone;
         if self.child.is_some() {
@@ -113,7 +114,7 @@ impl Slot {
         }
         self.restart_at = None;
         if restart {
-            self.restart_done = true;
+            self.restarts_done = restarts;
             self.crash_times.clear();
         }
         match self.spawn(settings) {

@@ -48,7 +48,8 @@ pub struct TaskState {
     pub desired_started: bool,
     /// Whether an admin (or autostart) ever set the wanted state.
     pub desired_set: bool,
-    pub restart: bool,
+    /// Restart requests not yet carried out (a count, so none is lost in a race).
+    pub restart: i64,
     pub state: RunState,
     pub pid: Option<i64>,
     pub started_at: Option<i64>,
@@ -66,7 +67,7 @@ impl TaskState {
             name: name.to_string(),
             desired_started: false,
             desired_set: false,
-            restart: false,
+            restart: 0,
             state: RunState::Stopped,
             pid: None,
             started_at: None,
@@ -138,7 +139,7 @@ impl Store {
         for name in names {
             tx.execute(
                 "INSERT INTO tasks (name, desired, restart, updated_at) VALUES (?1, 'started', 1, ?2) \
-                 ON CONFLICT (name) DO UPDATE SET desired = 'started', restart = 1, crashes = 0, \
+                 ON CONFLICT (name) DO UPDATE SET desired = 'started', restart = restart + 1, crashes = 0, \
                  state = CASE WHEN state = 'crashed' THEN 'stopped' ELSE state END",
                 params![name, when::now_us()],
             )?;
@@ -183,13 +184,15 @@ impl Store {
     /// The scheduler's own restart request (a changed definition): only for a task that is
     /// wanted started, and without touching its crash count.
     pub fn flag_restart(&mut self, name: &str) -> Result<()> {
-        self.conn.execute("UPDATE tasks SET restart = 1 WHERE name = ?1 AND desired = 'started'", [name])?;
+        self.conn.execute("UPDATE tasks SET restart = restart + 1 WHERE name = ?1 AND desired = 'started'", [name])?;
         Ok(())
     }
 
-    /// The scheduler has started the fresh worker a restart asked for.
-    pub fn clear_restart(&mut self, name: &str) -> Result<()> {
-        self.conn.execute("UPDATE tasks SET restart = 0 WHERE name = ?1", [name])?;
+    /// The scheduler has started the fresh worker that `carried_out` requests asked for;
+    /// requests made since stay and are carried out next.
+    pub fn clear_restart(&mut self, name: &str, carried_out: i64) -> Result<()> {
+        self.conn
+            .execute("UPDATE tasks SET restart = max(restart - ?2, 0) WHERE name = ?1", params![name, carried_out])?;
         Ok(())
     }
 
