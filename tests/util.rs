@@ -95,7 +95,12 @@ impl World {
 
     /// A `taskctl` command in this world (config and data dir set through the environment).
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(TASKCTL);
+        self.program(TASKCTL)
+    }
+
+    /// `program` with this world's config and data dir in its environment, and no RUST_LOG.
+    fn program(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
         cmd.env("PHR_CONFIG", self.config())
             .env("PHR_DATA_DIR", self.data())
             .env_remove("RUST_LOG")
@@ -178,12 +183,7 @@ impl World {
 
     /// A `tasksched` command in this world.
     pub fn tasksched(&self) -> Command {
-        let mut cmd = Command::new(TASKSCHED);
-        cmd.env("PHR_CONFIG", self.config())
-            .env("PHR_DATA_DIR", self.data())
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null());
-        cmd
+        self.program(TASKSCHED)
     }
 
     /// Starts `tasksched -f` as our child and waits until it holds its pidfile.

@@ -186,15 +186,11 @@ fn stop_leftover_workers(settings: &Settings, store: &mut Store) -> Result<()> {
     Ok(())
 }
 
+/// SIGTERM, the grace period, then SIGKILL to whatever is left of the group.
 fn stop_process_group(worker: crate::store::WorkerId, grace: Duration) {
-    use nix::sys::signal::{killpg, Signal};
-    let pgid = nix::unistd::Pid::from_raw(worker.pid as i32);
-    let _ = killpg(pgid, Signal::SIGTERM);
-    let deadline = Instant::now() + grace;
-    while crate::procinfo::is_alive(worker) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = killpg(pgid, Signal::SIGKILL);
+    let pgid = worker.pid as i32;
+    crate::runner::stop_group(pgid, grace);
+    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), nix::sys::signal::Signal::SIGKILL);
 }
 
 /// Stops every worker at once: SIGTERM to all, one grace period, SIGKILL to those left.
