@@ -15,7 +15,7 @@ pub mod job;
 pub mod joblog;
 pub mod logging;
 pub mod output;
-pub mod procinfo;
+pub mod process;
 pub mod queue;
 pub mod runner;
 pub mod sched;

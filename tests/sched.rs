@@ -218,7 +218,7 @@ fn pass_runs_one_pass_and_is_refused_while_the_worker_runs() {
     wait_for(10, "worker running", || w.task_state("once") == "started");
     w.taskctl(&["pass", "once"]).code(75).one_line_error("task once is running");
     w.exec_task("broken", "1h", "exit 3", "autostart = false");
-    w.taskctl(&["pass", "broken"]).code(1).one_line_error("exited with status 3");
+    w.taskctl(&["pass", "broken"]).code(1).one_line_error("exit status 3");
     term(&sched);
     sched.wait().unwrap();
     w.assert_no_processes_left();

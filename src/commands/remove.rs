@@ -5,7 +5,6 @@ use crate::config::Settings;
 use crate::error::Result;
 use crate::exit_codes;
 use crate::job::Status;
-use crate::procinfo;
 use crate::store::{Removal, Store};
 
 pub fn rm(settings: &Settings, args: RmArgs) -> Result<i32> {
@@ -23,7 +22,7 @@ pub fn rm(settings: &Settings, args: RmArgs) -> Result<i32> {
         match removal {
             Removal::Removed => {
                 if running_before.contains(&id) {
-                    procinfo::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
+                    crate::queue::orphans::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
                 }
                 let _ = std::fs::remove_file(settings.job_log(id));
             }

@@ -6,14 +6,14 @@ use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::exit_codes;
 use crate::job::{Finished, Outcome};
-use crate::procinfo;
+use crate::process;
 use crate::queue::{self, worker::retry_policy};
 use crate::runner::Running;
 use crate::store::Store;
 
 pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
     let mut store = Store::open(&settings.db_path())?;
-    let me = procinfo::this_worker();
+    let me = process::this_process();
     let job = store.claim_id(me, args.id)?;
     let started_at = crate::when::now_us();
     let running = std::sync::Arc::new(Running::default());
@@ -41,13 +41,9 @@ pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
 /// Ctrl-C (or SIGTERM) stops the handler's whole process group; the job is then re-queued.
 fn stop_on_interrupt(running: &std::sync::Arc<Running>, settings: &Settings) -> Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
-        .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
     let (running, grace) = (std::sync::Arc::clone(running), settings.jobs.kill_grace);
-    std::thread::spawn(move || {
-        for _ in signals.forever() {
-            running.stop_all(grace);
-        }
-    });
-    Ok(())
+    process::on_signals(&[SIGINT, SIGTERM], move |_| {
+        running.stop_all(grace);
+        true
+    })
 }

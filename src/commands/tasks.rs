@@ -128,11 +128,10 @@ fn start_scheduler(settings: &Settings) -> Result<i32> {
 /// `taskctl stop`: SIGTERM to the scheduler, then waits until it has stopped its tasks.
 fn stop_scheduler(settings: &Settings) -> Result<i32> {
     let path = settings.scheduler_pidfile();
-    let Some(holder) = pidfile::holder(&path).filter(|h| h.pid > 0) else {
+    let Some(pid) = pidfile::holder(&path).and_then(|h| crate::process::pid_from(h.pid)) else {
         log::info!("tasksched is not running");
         return Ok(exit_codes::OK);
     };
-    let pid = nix::unistd::Pid::from_raw(holder.pid as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)
         .map_err(|e| Error::Unavailable(format!("cannot signal tasksched pid {pid}: {e}")))?;
     let deadline = Instant::now() + settings.scheduler.stop_grace + Duration::from_secs(10);

@@ -2,6 +2,7 @@
 //! and the wake-up datagrams that let an idle worker start a new job within milliseconds.
 
 pub mod execute;
+pub mod orphans;
 pub mod pace;
 pub mod wake;
 pub mod worker;

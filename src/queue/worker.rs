@@ -8,7 +8,7 @@ use super::wake::WakeSocket;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::job::{Claimed, Finished, Outcome};
-use crate::procinfo;
+use crate::process;
 use crate::runner::Running;
 use crate::store::{RetryPolicy, Store, WorkerId};
 use crate::when;
@@ -97,7 +97,7 @@ fn run_loop(
     jobs_tx: &Sender<Claimed>,
     running: &Arc<Running>,
 ) -> Result<WorkSummary> {
-    let me = procinfo::this_worker();
+    let me = process::this_process();
     let policy = retry_policy(settings);
     let mut state = Loop::default();
     let mut claimed_once = false;
@@ -111,7 +111,7 @@ fn run_loop(
         // Checked once some work is done: a limit below a fresh worker's size must not make it
         // retire before its first job, again and again.
         let too_big =
-            claimed_total > 0 && opts.max_rss_mb.is_some_and(|max| procinfo::rss_bytes().unwrap_or(0) >> 20 >= max);
+            claimed_total > 0 && opts.max_rss_mb.is_some_and(|max| process::rss_bytes().unwrap_or(0) >> 20 >= max);
         let retiring = too_big || opts.max_jobs.is_some_and(|max| claimed_total >= max);
         let limit =
             if state.stopping || retiring || (opts.once && claimed_once) { 0 } else { state.pace.limit(opts.jobs) };
@@ -249,11 +249,11 @@ fn stop_running(running: &Arc<Running>, settings: &Settings, grace: Duration) {
 /// Gives back the jobs of workers that died, after stopping whatever they left running.
 fn reclaim_orphans(store: &mut Store, settings: &Settings, me: WorkerId, policy: &RetryPolicy) -> Result<()> {
     for worker in store.workers_with_running_jobs()? {
-        if worker == me || procinfo::is_alive(worker) {
+        if worker == me || process::is_alive(worker) {
             continue;
         }
         for id in store.running_jobs_of(worker)? {
-            procinfo::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
+            super::orphans::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
         }
         let ids = store.reclaim(worker, policy)?;
         warn!("worker pid {} died: re-queued job(s) {:?}", worker.pid, ids);
@@ -308,15 +308,6 @@ fn start_wake_listener(settings: &Settings, events: &Sender<Event>) -> Option<Wa
 
 fn start_signal_listener(events: &Sender<Event>) -> Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
-        .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
     let events = events.clone();
-    std::thread::spawn(move || {
-        for sig in signals.forever() {
-            if events.send(Event::Signal(sig)).is_err() {
-                return;
-            }
-        }
-    });
-    Ok(())
+    process::on_signals(&[SIGTERM, SIGINT, SIGHUP], move |sig| events.send(Event::Signal(sig)).is_ok())
 }

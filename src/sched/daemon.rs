@@ -41,7 +41,7 @@ pub fn spawn_daemon(settings: &Settings, program: &Path) -> Result<i64> {
             }
             return Err(Error::Unavailable(format!(
                 "the daemon exited at start ({}); see {}",
-                super::slot::describe(status),
+                crate::process::describe(status),
                 log_path.display()
             )));
         }

@@ -164,15 +164,15 @@ fn stop_leftover_workers(settings: &Settings, store: &mut Store) -> Result<()> {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "cmd") {
-            crate::procinfo::kill_recorded_group(&path);
+            pidfile::kill_recorded_group(&path);
             continue;
         }
         if path.extension().is_none_or(|e| e != "pid") {
             continue;
         }
-        if let Some(worker) = pidfile::read_worker(&path).filter(|w| crate::procinfo::is_alive(*w)) {
+        if let Some(worker) = pidfile::read_worker(&path).filter(|w| crate::process::is_alive(*w)) {
             warn!("stopping worker pid {} left by a previous scheduler ({})", worker.pid, path.display());
-            stop_process_group(worker, settings.scheduler.stop_grace);
+            crate::process::stop_group(worker.pid, settings.scheduler.stop_grace);
         }
         let _ = std::fs::remove_file(&path);
     }
@@ -184,13 +184,6 @@ fn stop_leftover_workers(settings: &Settings, store: &mut Store) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// SIGTERM, the grace period, then SIGKILL to whatever is left of the group.
-fn stop_process_group(worker: crate::store::WorkerId, grace: Duration) {
-    let pgid = worker.pid as i32;
-    crate::runner::stop_group(pgid, grace);
-    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), nix::sys::signal::Signal::SIGKILL);
 }
 
 /// Stops every worker at once: SIGTERM to all, one grace period, SIGKILL to those left.
@@ -212,25 +205,13 @@ fn shut_down(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String
 }
 
 fn listen_for_signals() -> Result<mpsc::Receiver<i32>> {
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1])
-        .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for sig in signals.forever() {
-            if tx.send(sig).is_err() {
-                return;
-            }
-        }
-    });
+    crate::process::on_signals(&[SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1], move |sig| tx.send(sig).is_ok())?;
     Ok(rx)
 }
 
 /// Wakes a running scheduler so it acts on a change at once (`taskctl start TASK`, …).
 pub fn poke(settings: &Settings) -> bool {
-    match pidfile::holder(&settings.scheduler_pidfile()) {
-        Some(h) if h.pid > 0 => {
-            nix::sys::signal::kill(nix::unistd::Pid::from_raw(h.pid as i32), nix::sys::signal::Signal::SIGUSR1).is_ok()
-        }
-        _ => false,
-    }
+    let pid = pidfile::holder(&settings.scheduler_pidfile()).and_then(|h| crate::process::pid_from(h.pid));
+    pid.is_some_and(|p| nix::sys::signal::kill(p, nix::sys::signal::Signal::SIGUSR1).is_ok())
 }

@@ -3,7 +3,7 @@
 //! hold the pid and its start time for the same reason.
 
 use crate::error::{Error, Result};
-use crate::store::WorkerId;
+use crate::process::{self, ProcessId as WorkerId};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
@@ -88,4 +88,18 @@ pub fn read_worker(path: &Path) -> Option<WorkerId> {
     let text = std::fs::read_to_string(path).ok()?;
     let mut parts = text.split_whitespace();
     Some(WorkerId { pid: parts.next()?.parse().ok()?, start: parts.next()?.parse().ok()? })
+}
+
+/// Kills (SIGKILL) the process group recorded in a pidfile (`PID START`) and removes the file:
+/// what a killed worker left running. The leader may be dead while the rest of its group lives
+/// on; Linux never gives a pid still used as a group id to a new process, so the group is ours
+/// unless the pid now belongs to another process (another start time).
+pub fn kill_recorded_group(path: &Path) {
+    if let Some(leader) = read_worker(path) {
+        let reused = process::start_time(leader.pid).is_some_and(|start| start != leader.start);
+        if !reused {
+            process::kill_group(leader.pid);
+        }
+    }
+    let _ = std::fs::remove_file(path);
 }

@@ -5,13 +5,12 @@
 use super::pidfile;
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::process;
 use crate::store::{RunState, TaskState, WorkerId};
 use crate::tasks::TaskDef;
 use log::{error, info, warn};
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use nix::sys::signal::Signal;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 /// A worker that has lived this long is `started`, no longer `starting`.
@@ -151,9 +150,9 @@ impl Slot {
     }
 
     fn signal(&self, signal: Signal) {
-        if let Some(pid) = self.state.pid.filter(|&p| p > 0) {
+        if let Some(pid) = self.state.pid {
             info!("task {}: {} to worker pid {pid}", self.def.name, signal.as_str());
-            let _ = killpg(Pid::from_raw(pid as i32), signal);
+            process::signal_group(pid, signal);
         }
     }
 
@@ -161,29 +160,16 @@ impl Slot {
         let log_path = settings.task_log(&self.def.name);
         let log = open_append(&log_path)?;
         let exe = std::env::current_exe().map_err(|e| Error::Unavailable(format!("cannot find own binary: {e}")))?;
-        let mut cmd = Command::new(exe);
+        let mut cmd = process::group_command(exe);
         cmd.arg("--run-task").arg(&self.def.name).arg("--data-dir").arg(&settings.data_dir);
         if let Some(config) = &settings.config_path {
             cmd.arg("--config").arg(config);
         }
-        let parent = nix::unistd::getpid();
-        cmd.stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| Error::io(&log_path, e))?)
-            .stderr(log)
-            .process_group(0);
-        // SAFETY: only async-signal-safe calls (prctl, getppid) between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                nix::sys::prctl::set_pdeathsig(Some(Signal::SIGTERM))?;
-                if nix::unistd::getppid() != parent {
-                    return Err(std::io::Error::other("scheduler gone"));
-                }
-                Ok(())
-            });
-        }
+        cmd.stdout(log.try_clone().map_err(|e| Error::io(&log_path, e))?).stderr(log);
+        process::die_with_parent(&mut cmd, Signal::SIGTERM);
         let mut child = cmd.spawn().map_err(|e| Error::Unavailable(format!("cannot start worker: {e}")))?;
         let pid = i64::from(child.id());
-        let worker = WorkerId { pid, start: crate::procinfo::start_time(pid).unwrap_or(0) };
+        let worker = WorkerId { pid, start: process::start_time(pid).unwrap_or(0) };
         if let Err(e) = pidfile::write_worker(&settings.task_pidfile(&self.def.name), worker) {
             let _ = child.kill();
             let _ = child.wait();
@@ -213,14 +199,14 @@ impl Slot {
         self.child = None;
         let _ = std::fs::remove_file(settings.task_pidfile(&self.def.name));
         // What a killed worker's pass was running goes with it: never two passes at once.
-        crate::procinfo::kill_recorded_group(&settings.task_cmdfile(&self.def.name));
+        pidfile::kill_recorded_group(&settings.task_cmdfile(&self.def.name));
         self.state.pid = None;
-        self.state.last_exit = Some(describe(status));
+        self.state.last_exit = Some(process::describe(status));
         self.dirty = true;
         let asked_to_stop = self.stop_sent.take().is_some();
         if asked_to_stop || status.success() {
             if !asked_to_stop {
-                info!("task {}: worker retired ({}): a fresh one follows", self.def.name, describe(status));
+                info!("task {}: worker retired ({}): a fresh one follows", self.def.name, process::describe(status));
                 // A worker that retires at once (a limit it cannot meet) is not restarted in a loop.
                 let lived = self.spawned_at.map_or(SETTLE, |t| t.elapsed());
                 if lived < SETTLE {
@@ -229,8 +215,8 @@ impl Slot {
             }
             self.set_state(RunState::Stopped);
         } else {
-            warn!("task {}: worker crashed ({})", self.def.name, describe(status));
-            self.crashed_now(settings, describe(status));
+            warn!("task {}: worker crashed ({})", self.def.name, process::describe(status));
+            self.crashed_now(settings, process::describe(status));
         }
         true
     }
@@ -284,15 +270,6 @@ impl Slot {
             }
             self.reap(settings);
         }
-    }
-}
-
-/// "exit status 3" or "killed by SIGKILL".
-pub fn describe(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit status {code}"),
-        (None, Some(sig)) => format!("killed by {}", Signal::try_from(sig).map(|s| s.as_str()).unwrap_or("a signal")),
-        _ => "ended".into(),
     }
 }
 

@@ -12,11 +12,7 @@ use std::time::Duration;
 
 /// A worker as the store records it: its pid and the pid's start time, so that a pid reused by
 /// another process is never mistaken for a live worker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WorkerId {
-    pub pid: i64,
-    pub start: i64,
-}
+pub type WorkerId = crate::process::ProcessId;
 
 /// What happens to a failed job: retried after a doubling delay, dead after `max_attempts` runs.
 #[derive(Debug, Clone, Copy)]

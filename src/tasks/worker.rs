@@ -108,7 +108,7 @@ fn retire_reason(task: &TaskDef, loops: u64, items: u64) -> Option<String> {
     if l.max_items > 0 && items >= l.max_items {
         return Some(format!("{items} items done (max_items)"));
     }
-    let rss_mb = crate::procinfo::rss_bytes().unwrap_or(0) >> 20;
+    let rss_mb = crate::process::rss_bytes().unwrap_or(0) >> 20;
     if l.max_rss_mb > 0 && rss_mb >= l.max_rss_mb {
         return Some(format!("{rss_mb} MiB resident (max_rss_mb)"));
     }
@@ -157,17 +157,14 @@ fn sleep_until(at: Instant, wake: &mpsc::Receiver<()>) -> bool {
 /// scheduler, say from `pkill`) is ignored rather than fatal.
 fn stop_on_signals(stop: &Arc<AtomicBool>) -> Result<mpsc::Receiver<()>> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
-        .map_err(|e| Error::Unavailable(format!("cannot catch signals: {e}")))?;
     let (tx, rx) = mpsc::channel();
     let stop = Arc::clone(stop);
-    std::thread::spawn(move || {
-        for sig in signals.forever() {
-            if sig != SIGHUP {
-                stop.store(true, Ordering::SeqCst);
-                let _ = tx.send(());
-            }
+    crate::process::on_signals(&[SIGTERM, SIGINT, SIGHUP], move |sig| {
+        if sig != SIGHUP {
+            stop.store(true, Ordering::SeqCst);
+            let _ = tx.send(());
         }
-    });
+        true
+    })?;
     Ok(rx)
 }

@@ -1,11 +1,9 @@
 //! `exec`: runs a command each period or on a cron schedule — cron, without overlapping runs.
 
 use super::{check_as, settings_of, Kind, Run, TaskContext};
-use crate::runner;
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use crate::process;
+use nix::sys::signal::Signal;
 use serde::Deserialize;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -56,51 +54,38 @@ const STOP_CHECK: Duration = Duration::from_millis(100);
 /// worker itself dies, the kernel kills the command (parent-death signal).
 fn pass(ctx: &TaskContext<'_>) -> Result<u64, String> {
     let s: ExecSettings = settings_of(ctx.task).map_err(|e| e.to_string())?;
-    let mut cmd = std::process::Command::new(&s.command[0]);
-    cmd.args(&s.command[1..])
-        .stdin(std::process::Stdio::null())
-        .process_group(0)
-        .env("PHR_TASK", &ctx.task.name)
-        .env("PHR_DATA_DIR", &ctx.settings.data_dir);
-    // SAFETY: prctl is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| nix::sys::prctl::set_pdeathsig(Some(Signal::SIGKILL)).map_err(std::io::Error::from));
-    }
+    let mut cmd = process::group_command(&s.command[0]);
+    cmd.args(&s.command[1..]).env("PHR_TASK", &ctx.task.name).env("PHR_DATA_DIR", &ctx.settings.data_dir);
+    process::die_with_parent(&mut cmd, Signal::SIGKILL);
     let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", s.command[0]))?;
-    let pgid = child.id() as i32;
+    let pgid = i64::from(child.id());
     let cmdfile = ctx.settings.task_cmdfile(&ctx.task.name);
-    let leader = crate::store::WorkerId {
-        pid: i64::from(pgid),
-        start: crate::procinfo::start_time(i64::from(pgid)).unwrap_or(0),
-    };
+    let leader = process::ProcessId { pid: pgid, start: process::start_time(pgid).unwrap_or(0) };
     if let Err(e) = crate::sched::pidfile::write_worker(&cmdfile, leader) {
         log::warn!("{e}: the command cannot be stopped if this worker is killed");
     }
     let deadline = s.timeout.and_then(|t| Instant::now().checked_add(t));
     let end = loop {
-        if runner::wait_exit(pgid, STOP_CHECK) {
+        if process::wait_exit(pgid, STOP_CHECK) {
             break End::Exited;
         }
         if ctx.stop.load(Ordering::SeqCst) {
-            runner::stop_group(pgid, ctx.settings.jobs.kill_grace);
+            process::stop_group(pgid, ctx.settings.jobs.kill_grace);
             break End::Stopped;
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
-            runner::stop_group(pgid, ctx.settings.jobs.kill_grace);
+            process::stop_group(pgid, ctx.settings.jobs.kill_grace);
             break End::TimedOut;
         }
     };
     let status = child.wait().map_err(|e| e.to_string())?;
-    let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    process::kill_group(pgid);
     let _ = std::fs::remove_file(&cmdfile);
-    match (end, status.code(), status.signal()) {
-        (End::TimedOut, _, _) => {
-            Err(format!("timed out after {}", humantime::format_duration(s.timeout.unwrap_or_default())))
-        }
-        (End::Stopped, _, _) => Err("stopped before its end".into()),
-        (End::Exited, Some(0), _) => Ok(1),
-        (End::Exited, Some(code), _) => Err(format!("{} exited with status {code}", s.command[0])),
-        (End::Exited, None, sig) => Err(format!("{} killed by signal {}", s.command[0], sig.unwrap_or(0))),
+    match end {
+        End::TimedOut => Err(format!("timed out after {}", humantime::format_duration(s.timeout.unwrap_or_default()))),
+        End::Stopped => Err("stopped before its end".into()),
+        End::Exited if status.success() => Ok(1),
+        End::Exited => Err(format!("{}: {}", s.command[0], process::describe(status))),
     }
 }
 
