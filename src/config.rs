@@ -35,10 +35,10 @@ pub struct ConfigFile {
 #[serde(deny_unknown_fields, default)]
 pub struct SchedulerSettings {
     /// On stop, how long a task's worker may take to finish its current item before SIGKILL.
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub stop_grace: Duration,
     /// The longest wait before restarting a crashed worker (the wait doubles from 1 s).
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub restart_backoff_max: Duration,
 }
 
@@ -57,16 +57,16 @@ pub struct JobSettings {
     /// Runs before a failing job is declared dead.
     pub max_attempts: u32,
     /// How long a handler may run before its process group is stopped.
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub timeout: Duration,
     /// First retry delay; doubled at each further failure.
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub retry_backoff: Duration,
     /// The retry delay never grows beyond this.
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub retry_backoff_max: Duration,
     /// Time between SIGTERM and SIGKILL when a handler is stopped.
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub kill_grace: Duration,
     /// A job's log stops growing at this size.
     pub log_max_bytes: u64,
@@ -93,10 +93,10 @@ pub struct WorkerSettings {
     /// Jobs run at once by one worker; defaults to the number of CPUs.
     pub jobs: Option<usize>,
     /// Longest sleep between two looks at the queue when nothing wakes the worker.
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub poll_interval: Duration,
     /// On SIGTERM, how long running jobs may take to finish before they are stopped.
-    #[serde(deserialize_with = "duration")]
+    #[serde(with = "duration")]
     pub stop_grace: Duration,
 }
 
@@ -106,15 +106,40 @@ impl Default for WorkerSettings {
     }
 }
 
-/// Reads a duration written with its unit ("30s", "15m"); a bare number is refused.
-pub fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let text = String::deserialize(d)?;
-    crate::when::parse_duration(&text).map_err(|e| serde::de::Error::custom(e.to_string()))
+/// Durations in config and task files, written with their unit ("30s", "15m"); a bare number
+/// is refused. For `#[serde(with = "crate::config::duration")]`.
+pub mod duration {
+    use serde::Deserialize;
+    use std::time::Duration;
+
+    /// Reads "30s", "15m"…
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::when::parse_duration(&text).map_err(|e| serde::de::Error::custom(e.to_string()))
+    }
+
+    /// Writes the shortest form humantime gives ("10m", "1h 30m").
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
 }
 
 /// [`duration`], for optional settings.
-pub fn optional_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    duration(d).map(Some)
+pub mod optional_duration {
+    use std::time::Duration;
+
+    /// Reads "30s", "15m"… as `Some`.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        super::duration::deserialize(d).map(Some)
+    }
+
+    /// Writes `Some` like [`super::duration`]; use with `skip_serializing_if = "Option::is_none"`.
+    pub fn serialize<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::duration::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
 }
 
 /// The configuration once every layer is applied: what the commands actually use.
@@ -305,4 +330,32 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
     (line, column)
+}
+
+/// A configuration error at the value of `keys` (a path of table keys, `["settings", "jobs"]`),
+/// or at the start of the file when the key is not written there (its default was used).
+pub fn error_at(path: &Path, text: &str, keys: &[&str], reason: impl Into<String>) -> Error {
+    let offset = value_offset(text, keys).unwrap_or(0);
+    let (line, column) = line_col(text, offset);
+    Error::ConfigSyntax {
+        path: path.to_path_buf(),
+        line,
+        column,
+        reason: format!("{}: {}", keys.join("."), reason.into()),
+    }
+}
+
+fn value_offset(text: &str, keys: &[&str]) -> Option<usize> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut offset = None;
+    for key in keys {
+        let Some(value) = table.get(*key) else { break }; // not written: point at its table
+        offset = Some(value.span().start);
+        match value.get_ref().as_table() {
+            Some(t) => table = t,
+            None => break,
+        }
+    }
+    offset
 }

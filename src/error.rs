@@ -43,9 +43,12 @@ pub enum Error {
     /// Another scheduler holds the data dir.
     #[error("already running for {} (pid {pid})", dir.display())]
     AlreadyRunning { pid: i64, dir: PathBuf },
-    /// A foreground pass failed.
-    #[error("task {task}: pass failed: {reason}")]
+    /// A pass failed (`task` is empty for a pass run without a task).
+    #[error("{}pass failed: {reason}", if task.is_empty() { String::new() } else { format!("task {task}: ") })]
     PassFailed { task: String, reason: String },
+    /// Worth trying again later: a server refusing for now, a command that said so (exit 75).
+    #[error("{0}")]
+    TryLater(String),
     /// The job is running, so the operation is refused for now.
     #[error("job {id} is running (worker pid {pid}){hint}")]
     JobRunning { id: i64, pid: i64, hint: &'static str },
@@ -83,9 +86,11 @@ impl Error {
             Error::CantCreate { .. } => exit_codes::CANT_CREATE,
             Error::Io { .. } => exit_codes::IO,
             Error::NoSuchJob(_) | Error::NoSuchTask { .. } | Error::JobFailed { .. } => exit_codes::FAILURE,
-            Error::JobRunning { .. } | Error::TaskBusy { .. } | Error::Busy(_) | Error::AlreadyRunning { .. } => {
-                exit_codes::TEMP_FAIL
-            }
+            Error::JobRunning { .. }
+            | Error::TaskBusy { .. }
+            | Error::Busy(_)
+            | Error::AlreadyRunning { .. }
+            | Error::TryLater(_) => exit_codes::TEMP_FAIL,
             Error::PassFailed { .. } => exit_codes::FAILURE,
             Error::Database { .. } | Error::Sql(_) => exit_codes::SOFTWARE,
             Error::SchemaTooNew { .. } => exit_codes::DATA,

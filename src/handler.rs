@@ -1,49 +1,33 @@
-//! Which code runs a job: a built-in kind registered in the library, or an executable found by
-//! the job's handler location (`--file`) or in the configured handler dirs (like run-parts).
+//! Which code runs a job: a job function in the registry (run in the worker, or as a kind's
+//! `phr-KIND --job ID` in a process of its own), or an executable found by the job's handler
+//! location (`--file`) or in the configured handler dirs (like run-parts).
 
-use crate::job::{Claimed, Outcome};
+use crate::kinds::registry::{self, Builtin, JobFunction};
+use crate::kinds::AnyKind;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-/// What a built-in job kind receives.
-pub struct JobContext<'a> {
-    /// The job as claimed.
-    pub job: &'a Claimed,
-    /// The data dir, for kinds that work on the databox next to the queue.
-    pub data_dir: &'a Path,
-}
-
-/// A job kind compiled into phr-tasks. Later kinds (subdef, ftp-push, …) add one line to [`BUILTINS`].
-pub struct Builtin {
-    /// The function name jobs use.
-    pub name: &'static str,
-    /// One line for `taskctl add --help` and error messages.
-    pub summary: &'static str,
-    /// Runs the job in the worker process.
-    pub run: fn(&JobContext<'_>) -> Outcome,
-}
-
-/// The registry of built-in job kinds.
-pub static BUILTINS: &[Builtin] =
-    &[Builtin { name: "noop", summary: "does nothing and succeeds (tests, benchmarks)", run: |_| Outcome::Done }];
-
 /// How a job's function resolved.
 pub enum Handler {
-    /// Runs in-process.
+    /// Runs in the worker process.
     Builtin(&'static Builtin),
-    /// Runs as a child process.
+    /// A task kind's job, run as `phr-KIND --job ID` (this program).
+    Kind(&'static dyn AnyKind, PathBuf),
+    /// Runs as a child process with the job's args.
     Program(PathBuf),
 }
 
 /// Resolves a job's function: `--file DIR/` (DIR/FUNCTION) or `--file PATH` first, then the
-/// built-in kinds, then the handler dirs. The error says why nothing runnable was found.
+/// registry, then the handler dirs. The error says why nothing runnable was found.
 pub fn resolve(function: &str, file: &str, handler_dirs: &[PathBuf]) -> Result<Handler, String> {
     if !file.is_empty() {
         let path = if file.ends_with('/') { Path::new(file).join(function) } else { PathBuf::from(file) };
         return check_executable(&path).map(|()| Handler::Program(path));
     }
-    if let Some(builtin) = BUILTINS.iter().find(|b| b.name == function) {
-        return Ok(Handler::Builtin(builtin));
+    match registry::job_function(function) {
+        Some(JobFunction::InProcess(builtin)) => return Ok(Handler::Builtin(builtin)),
+        Some(JobFunction::Isolated(kind)) => return Ok(Handler::Kind(kind, kind_binary(kind.name()))),
+        None => {}
     }
     for dir in handler_dirs {
         let path = dir.join(function);
@@ -56,6 +40,13 @@ pub fn resolve(function: &str, file: &str, handler_dirs: &[PathBuf]) -> Result<H
         "unknown function {function:?}: not a built-in kind and no handler in {}",
         if dirs.is_empty() { "(no handler dirs)".into() } else { dirs.join(", ") }
     ))
+}
+
+/// `phr-KIND` next to the running program (how they are installed together), else on PATH.
+pub fn kind_binary(kind: &str) -> PathBuf {
+    let name = format!("phr-{kind}");
+    let sibling = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(&name)));
+    sibling.filter(|p| p.exists()).unwrap_or_else(|| PathBuf::from(name))
 }
 
 fn check_executable(path: &Path) -> Result<(), String> {

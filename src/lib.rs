@@ -13,6 +13,7 @@ pub mod exit_codes;
 pub mod handler;
 pub mod job;
 pub mod joblog;
+pub mod kinds;
 pub mod logging;
 pub mod output;
 pub mod process;

@@ -59,6 +59,8 @@ impl Running {
 /// Everything a handler run needs besides the job.
 pub struct RunSpec<'a> {
     pub program: &'a Path,
+    /// The program's argv instead of the job's args (a kind's `--job ID`).
+    pub argv: Option<Vec<std::ffi::OsString>>,
     pub data_dir: &'a Path,
     pub log_path: PathBuf,
     pub log_max_bytes: u64,
@@ -79,8 +81,11 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
     };
     let objects: Vec<String> = job.objects.iter().map(ToString::to_string).collect();
     let mut cmd = process::group_command(spec.program);
-    cmd.args(&job.args)
-        .stdout(Stdio::from(writer.0))
+    match &spec.argv {
+        Some(argv) => cmd.args(argv),
+        None => cmd.args(&job.args),
+    };
+    cmd.stdout(Stdio::from(writer.0))
         .stderr(Stdio::from(writer.1))
         .env("PHR_JOB_ID", job.id.to_string())
         .env("PHR_JOB_ATTEMPT", job.attempt.to_string())

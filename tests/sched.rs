@@ -263,7 +263,7 @@ fn new_writes_a_valid_commented_task_and_bad_files_are_refused() {
     w.task("typo", "kind = \"exec\"\nperiod = \"5m\"\n[settings]\ncommand = [\"true\"]\ncommnad = 1\n");
     w.taskctl(&["status"]).code(78).one_line_error("typo.toml:5:1: unknown field `commnad`");
     w.task("typo", "kind = \"exec\"\nperiod = \"5m\"\n[settings]\n");
-    w.taskctl(&["status"]).code(78).one_line_error("missing field `command`");
+    w.taskctl(&["status"]).code(78).one_line_error("typo.toml:3:1: settings.command: must name a program");
     w.task("typo", "kind = \"exec\"\nperiod = 5\n[settings]\ncommand = [\"true\"]\n");
     w.taskctl(&["status"]).code(78).one_line_error("typo.toml:2:10:");
     w.task("typo", "kind = \"exec\"\n[settings]\ncommand = [\"true\"]\n");

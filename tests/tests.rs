@@ -7,6 +7,7 @@ mod util;
 mod add;
 mod config;
 mod docs;
+mod kinds;
 mod remove;
 mod sched;
 mod work;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 pub const TASKCTL: &str = env!("CARGO_BIN_EXE_taskctl");
 pub const TASKSCHED: &str = env!("CARGO_BIN_EXE_tasksched");
+pub const PHR_EXEC: &str = env!("CARGO_BIN_EXE_phr-exec");
 
 pub struct World {
     pub dir: tempfile::TempDir,
@@ -20,7 +21,7 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    #[allow(dead_code)] // shown by {:#?} when an assertion fails
+    /// The command line, shown by {:#?} when an assertion fails.
     pub what: String,
 }
 
@@ -48,7 +49,8 @@ impl Run {
     pub fn one_line_error(self, needle: &str) -> Run {
         let lines: Vec<&str> = self.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "want one stderr line: {self:#?}");
-        assert!(lines[0].starts_with("taskctl: "), "{self:#?}");
+        let prog = self.what.split(' ').next().unwrap_or("taskctl");
+        assert!(lines[0].starts_with(&format!("{prog}: ")), "{self:#?}");
         assert!(lines[0].contains(needle), "want {needle:?} in stderr: {self:#?}");
         assert!(!self.stderr.contains("panicked"), "{self:#?}");
         self
@@ -106,6 +108,13 @@ impl World {
             .env_remove("RUST_LOG")
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// Runs `program` (a `phr-KIND` binary) in this world.
+    pub fn phr(&self, program: &str, args: &[&str]) -> Run {
+        let out = self.program(program).args(args).output().expect("run phr binary");
+        let name = std::path::Path::new(program).file_name().unwrap_or_default().to_string_lossy().into_owned();
+        Run::from(format!("{name} {}", args.join(" ")), out)
     }
 
     pub fn taskctl(&self, args: &[&str]) -> Run {

@@ -10,20 +10,33 @@ use clap::Parser;
 pub fn parse_or_exit<T: Parser>(prog: &str) -> T {
     match T::try_parse() {
         Ok(args) => args,
-        Err(e) => match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                let _ = e.print();
-                std::process::exit(exit_codes::OK)
-            }
-            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                let _ = e.print();
-                std::process::exit(exit_codes::USAGE)
-            }
-            _ => {
-                eprintln!("{prog}: {} (see '{prog} --help')", first_line(&e.to_string()));
-                std::process::exit(exit_codes::USAGE)
-            }
-        },
+        Err(e) => usage_exit(prog, &e),
+    }
+}
+
+/// [`parse_or_exit`] for a command built at run time (the `phr-KIND` binaries).
+pub fn matches_or_exit(prog: &str, cmd: clap::Command) -> clap::ArgMatches {
+    match cmd.try_get_matches() {
+        Ok(m) => m,
+        Err(e) => usage_exit(prog, &e),
+    }
+}
+
+/// Prints help or version (exit 0), or a one-line usage error (exit 64).
+pub fn usage_exit(prog: &str, e: &clap::Error) -> ! {
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            std::process::exit(exit_codes::OK)
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            std::process::exit(exit_codes::USAGE)
+        }
+        _ => {
+            eprintln!("{prog}: {} (see '{prog} --help')", first_line(&e.to_string()));
+            std::process::exit(exit_codes::USAGE)
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod tasks;
 mod tasksched;
 mod work;
 
+pub use run::run_job;
 pub use tasksched::tasksched;
 
 use crate::cli::taskctl::{Command, Taskctl};

@@ -12,9 +12,15 @@ use crate::runner::Running;
 use crate::store::Store;
 
 pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
+    run_job(settings, args.id)
+}
+
+/// Runs queued job `id` now, in the foreground, and records how it ended (`taskctl run ID`,
+/// `phr-KIND --job ID` by hand).
+pub fn run_job(settings: &Settings, id: i64) -> Result<i32> {
     let mut store = Store::open(&settings.db_path())?;
     let me = process::this_process();
-    let job = store.claim_id(me, args.id)?;
+    let job = store.claim_id(me, id)?;
     let started_at = crate::when::now_us();
     let running = std::sync::Arc::new(Running::default());
     stop_on_interrupt(&running, settings)?;

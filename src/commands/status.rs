@@ -80,7 +80,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
         }
         rows.push(TaskJson {
             name: name.clone(),
-            kind: def.map_or("?", |d| d.kind.name).to_string(),
+            kind: def.map_or("?", |d| d.kind.name()).to_string(),
             description: def.map(|d| d.description.clone()).unwrap_or_default(),
             state: st.state.as_str(),
             desired: if st.desired_started { "started" } else { "stopped" },

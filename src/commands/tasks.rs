@@ -5,9 +5,10 @@ use crate::cli::taskctl::{NewArgs, PassArgs, TargetArgs, TasksArgs};
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::exit_codes;
+use crate::kinds;
 use crate::sched::{self, pidfile};
 use crate::store::Store;
-use crate::tasks::{self, kinds};
+use crate::tasks;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -17,26 +18,7 @@ pub fn new(settings: &Settings, args: NewArgs) -> Result<i32> {
         return Err(Error::Usage(format!("bad task name {:?}: letters, digits, '-' and '_' only", args.name)));
     }
     let path = tasks::task_path(settings, &args.name);
-    let text = format!(
-        "# Task {name}: {kind} ({summary}).\n\
-         # Then: taskctl start {name}   (a running tasksched picks up new files on SIGHUP).\n\
-         kind = \"{kind}\"\n\
-         description = \"\"\n\
-         # Start with the scheduler.\n\
-         autostart = true\n\
-         # The worker makes way for a fresh one after this many passes or items, or above this\n\
-         # resident memory in MiB (0: no limit).\n\
-         max_loops = 0\n\
-         max_items = 0\n\
-         max_rss_mb = 0\n\
-         # After max_crashes crashes within crash_window the task is left crashed (taskctl start clears it).\n\
-         max_crashes = 5\n\
-         crash_window = \"10m\"\n{template}",
-        name = args.name,
-        kind = kind.name,
-        summary = kind.summary,
-        template = kind.template
-    );
+    let text = tasks::template(kind, &args.name);
     tasks::parse(&args.name, &path, &text)?; // the template must always be a valid task
     std::fs::create_dir_all(&settings.tasks_dir)
         .map_err(|source| Error::CantCreate { path: settings.tasks_dir.clone(), source })?;
@@ -98,8 +80,12 @@ fn change_tasks(
 
 pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
     let task = tasks::load(settings, &args.task)?;
-    let items = tasks::worker::pass_once(settings, &task)?;
-    log::info!("task {}: pass done, {items} item(s)", task.name);
+    let plan = tasks::worker::Plan::of_task(settings, &task);
+    let report = tasks::worker::pass_once(&plan, false, |ctx| task.kind.session(ctx, &*task.settings))?;
+    for item in &report.set_aside {
+        log::warn!("{}: {}", item.item, item.reason);
+    }
+    log::info!("task {}: pass done, {} item(s), {} set aside", task.name, report.done, report.set_aside.len());
     Ok(exit_codes::OK)
 }
 

@@ -13,7 +13,8 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
     let settings = Settings::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
     if let Some(name) = &cli.run_task {
         let task = tasks::load(&settings, name)?;
-        tasks::worker::run_worker(&settings, &task)?;
+        let plan = tasks::worker::Plan::of_task(&settings, &task);
+        tasks::worker::run_worker(&plan, |ctx| task.kind.session(ctx, &*task.settings))?;
         return Ok(exit_codes::OK);
     }
     // Refuse a bad tasks.d here, on the admin's terminal, rather than in the daemon's log.

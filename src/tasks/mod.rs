@@ -2,14 +2,18 @@
 //! definition is `tasks.d/NAME.toml`, what an admin edits and keeps in version control; its run
 //! state lives in the store. A bad file is refused with `file:line:col: reason` (exit 78).
 
-pub mod kinds;
+mod file;
 pub mod worker;
 
-use crate::config::{parse_toml, Settings};
+pub use file::{template, TaskFile};
+
+use crate::config::{error_at, parse_toml, Settings};
 use crate::error::{Error, Result};
-use kinds::Kind;
+use crate::kinds::{self, AnyKind, Mode};
 use serde::Deserialize;
+use std::any::Any;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// When a task's passes start.
@@ -32,56 +36,20 @@ pub struct Limits {
     pub max_rss_mb: u64,
 }
 
-/// A task as its file defines it.
+/// A task as its file defines it, its kind's settings parsed and checked once.
 #[derive(Debug, Clone)]
 pub struct TaskDef {
     pub name: String,
     pub path: PathBuf,
-    pub kind: &'static Kind,
+    pub kind: &'static dyn AnyKind,
     pub description: String,
     pub cadence: Option<Cadence>,
     pub autostart: bool,
     pub limits: Limits,
     pub max_crashes: u32,
     pub crash_window: Duration,
-    /// The kind's own settings, already checked by the kind.
-    pub settings: toml::Table,
-}
-
-/// The keys every task file has; `S` is the kind's settings, checked with positions.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TaskFile<S> {
-    pub kind: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default, deserialize_with = "crate::config::optional_duration")]
-    pub period: Option<Duration>,
-    #[serde(default)]
-    pub schedule: Option<String>,
-    #[serde(default = "yes")]
-    pub autostart: bool,
-    #[serde(default)]
-    pub max_loops: u64,
-    #[serde(default)]
-    pub max_items: u64,
-    #[serde(default)]
-    pub max_rss_mb: u64,
-    #[serde(default = "five")]
-    pub max_crashes: u32,
-    #[serde(default = "ten_minutes", deserialize_with = "crate::config::duration")]
-    pub crash_window: Duration,
-    pub settings: S,
-}
-
-fn yes() -> bool {
-    true
-}
-fn five() -> u32 {
-    5
-}
-fn ten_minutes() -> Duration {
-    Duration::from_secs(600)
+    /// The kind's typed settings (its `TaskKind::Settings`).
+    pub settings: Arc<dyn Any + Send + Sync>,
 }
 
 /// Just the kind, read first to know how to check the rest.
@@ -102,24 +70,30 @@ pub fn parse(name: &str, path: &Path, text: &str) -> Result<TaskDef> {
         let (line, column) = crate::config::line_col(text, head.kind.span().start);
         Error::ConfigSyntax { path: path.to_path_buf(), line, column, reason: kinds::unknown_kind(head.kind.get_ref()) }
     })?;
-    (kind.check)(path, text)?;
+    let settings = kind.parse_settings(path, text)?;
     let file: TaskFile<toml::Table> = parse_toml(path, text)?;
-    let config_error = |key: &str, reason: String| Error::Config(format!("{}: {key}: {reason}", path.display()));
+    let bad = |key: &str, reason: String| error_at(path, text, &[key], reason);
     let cadence = match (file.period, &file.schedule) {
-        (Some(_), Some(_)) => return Err(config_error("schedule", "give period or schedule, not both".into())),
-        (Some(p), None) if p.is_zero() => return Err(config_error("period", "must be more than 0s".into())),
+        (Some(_), Some(_)) => return Err(bad("schedule", "give period or schedule, not both".into())),
+        (Some(p), None) if p.is_zero() => return Err(bad("period", "must be more than 0s".into())),
         (Some(p), None) => Some(Cadence::Period(p)),
         (None, Some(expr)) => Some(Cadence::Schedule(Box::new(
-            expr.parse::<croner::Cron>().map_err(|e| config_error("schedule", format!("{expr:?}: {e}")))?,
+            expr.parse::<croner::Cron>().map_err(|e| bad("schedule", format!("{expr:?}: {e}")))?,
         ))),
-        (None, None) if kind.periodic => {
-            return Err(config_error(
-                "period",
-                format!("a {} task needs period = \"5m\" or schedule = \"*/5 * * * *\"", kind.name),
+        (None, None) if kind.mode() == Mode::Passes => {
+            return Err(bad(
+                "kind",
+                format!("a {} task needs period = \"5m\" or schedule = \"*/5 * * * *\"", kind.name()),
             ))
         }
         (None, None) => None,
     };
+    if file.max_crashes == 0 {
+        return Err(bad("max_crashes", "must be at least 1".into()));
+    }
+    if file.crash_window.is_zero() {
+        return Err(bad("crash_window", "must be more than 0s".into()));
+    }
     Ok(TaskDef {
         name: name.to_string(),
         path: path.to_path_buf(),
@@ -128,9 +102,9 @@ pub fn parse(name: &str, path: &Path, text: &str) -> Result<TaskDef> {
         cadence,
         autostart: file.autostart,
         limits: Limits { max_loops: file.max_loops, max_items: file.max_items, max_rss_mb: file.max_rss_mb },
-        max_crashes: file.max_crashes.max(1),
+        max_crashes: file.max_crashes,
         crash_window: file.crash_window,
-        settings: file.settings,
+        settings,
     })
 }
 

@@ -1,15 +1,16 @@
-//! A task's worker process (`tasksched --run-task NAME`, started by the scheduler) and
-//! `taskctl pass NAME`: one lock per task makes sure two never run its passes at once.
+//! A task's worker process (`tasksched --run-task NAME`, started by the scheduler), `taskctl
+//! pass NAME`, and `phr-KIND` from a shell or cron: one lock per task makes sure two never run
+//! its passes at once.
 //!
 //! Passes start at the task's period, start to start: a pass that overruns is followed at once
 //! by the next, never by an overlapping one. After `max_loops` passes, `max_items` items or
 //! above `max_rss_mb` the worker exits 0 and the scheduler starts a fresh one. SIGTERM (also
 //! sent by the kernel when the scheduler dies) stops it after its current pass.
 
-use super::kinds::{Run, TaskContext};
-use super::{Cadence, TaskDef};
+use super::{Cadence, Limits, TaskDef};
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::kinds::{Context, KindError, Mode, PassReport, Session};
 use crate::store::Store;
 use crate::when;
 use log::{info, warn};
@@ -17,6 +18,33 @@ use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
+
+/// What a worker or a single pass runs: a task's (or ad-hoc) settings, cadence and limits.
+pub struct Plan<'a> {
+    pub settings: &'a Settings,
+    /// The task, when run as one: its lock is taken and its passes recorded in the store.
+    pub task: Option<&'a TaskDef>,
+    pub mode: Mode,
+    pub cadence: Option<Cadence>,
+    pub limits: Limits,
+}
+
+impl<'a> Plan<'a> {
+    /// The plan a task's file describes.
+    pub fn of_task(settings: &'a Settings, task: &'a TaskDef) -> Plan<'a> {
+        Plan { settings, task: Some(task), mode: task.kind.mode(), cadence: task.cadence.clone(), limits: task.limits }
+    }
+
+    fn context<'b>(&'b self, stop: &'b AtomicBool, once: bool, dry_run: bool) -> Context<'b> {
+        let task = self.task.map(|t| t.name.as_str());
+        Context { settings: self.settings, task, limits: self.limits, stop, once, dry_run }
+    }
+
+    /// "task NAME", for messages; empty without a task.
+    fn label(&self) -> String {
+        self.task.map(|t| t.name.clone()).unwrap_or_default()
+    }
+}
 
 /// Takes the task's lock, or says who holds it.
 pub fn lock_task(settings: &Settings, task: &str) -> Result<File> {
@@ -40,68 +68,82 @@ pub fn lock_task(settings: &Settings, task: &str) -> Result<File> {
     }
 }
 
-/// Runs one pass (or one round of a continuous kind) in the foreground: `taskctl pass`.
-pub fn pass_once(settings: &Settings, task: &TaskDef) -> Result<u64> {
-    let _lock = lock_task(settings, &task.name)?;
+/// Runs one pass (or one round of a continuous kind) in the foreground: `taskctl pass`,
+/// `phr-KIND --once`. A task's pass is recorded in the store, unless it is a dry run.
+pub fn pass_once(
+    plan: &Plan<'_>,
+    dry_run: bool,
+    open: impl Fn(&Context<'_>) -> std::result::Result<Box<dyn Session>, KindError>,
+) -> Result<PassReport> {
+    let _lock = plan.task.map(|t| lock_task(plan.settings, &t.name)).transpose()?;
     let stop = Arc::new(AtomicBool::new(false));
     let _signals = stop_on_signals(&stop)?; // Ctrl-C stops the pass's command too
-    let ctx = TaskContext { task, settings, stop: &stop };
-    let mut store = Store::open(&settings.db_path())?;
+    let ctx = plan.context(&stop, true, dry_run);
     let started = when::now_us();
-    let result = match task.kind.run {
-        Run::Passes(pass) => pass(&ctx),
-        Run::Continuous(run) => run(&ctx, true).map(|()| 0).map_err(|e| e.to_string()),
-    };
-    store.record_pass(&task.name, started, result.as_ref().err().map(String::as_str))?;
-    result.map_err(|reason| Error::PassFailed { task: task.name.clone(), reason })
+    let result = open(&ctx).and_then(|mut session| session.pass(&ctx));
+    if let Some(task) = plan.task.filter(|_| !dry_run) {
+        let error = result.as_ref().err().map(ToString::to_string);
+        Store::open(&plan.settings.db_path())?.record_pass(&task.name, started, error.as_deref())?;
+    }
+    result.map_err(|e| e.into_error(&plan.label()))
 }
 
 /// The worker's whole life; returns when it should exit (0: stopped or retiring).
-pub fn run_worker(settings: &Settings, task: &TaskDef) -> Result<()> {
-    let _lock = lock_task(settings, &task.name)?;
+pub fn run_worker(
+    plan: &Plan<'_>,
+    open: impl Fn(&Context<'_>) -> std::result::Result<Box<dyn Session>, KindError>,
+) -> Result<()> {
+    let _lock = plan.task.map(|t| lock_task(plan.settings, &t.name)).transpose()?;
     let stop = Arc::new(AtomicBool::new(false));
     let wake = stop_on_signals(&stop)?;
-    let ctx = TaskContext { task, settings, stop: &stop };
-    match task.kind.run {
-        Run::Continuous(run) => run(&ctx, false),
-        Run::Passes(pass) => run_passes(&ctx, pass, &wake),
+    let ctx = plan.context(&stop, false, false);
+    let mut session = open(&ctx).map_err(|e| e.into_error(&plan.label()))?;
+    match plan.mode {
+        Mode::Continuous => session.pass(&ctx).map(drop).map_err(|e| e.into_error(&plan.label())),
+        Mode::Passes => run_passes(plan, &ctx, session.as_mut(), &wake),
     }
 }
 
-fn run_passes(
-    ctx: &TaskContext<'_>,
-    pass: fn(&TaskContext<'_>) -> std::result::Result<u64, String>,
-    wake: &mpsc::Receiver<()>,
-) -> Result<()> {
-    let task = ctx.task;
-    let mut store = Store::open(&ctx.settings.db_path())?;
+fn run_passes(plan: &Plan<'_>, ctx: &Context<'_>, session: &mut dyn Session, wake: &mpsc::Receiver<()>) -> Result<()> {
+    let mut store = plan.task.map(|_| Store::open(&plan.settings.db_path())).transpose()?;
+    let name = plan.label();
     let (mut loops, mut items) = (0u64, 0u64);
-    let last_pass = store.task_state(&task.name)?.and_then(|t| t.last_pass_at);
-    let mut next = first_pass_at(task, last_pass);
+    let last_pass = match (&store, plan.task) {
+        (Some(store), Some(task)) => store.task_state(&task.name)?.and_then(|t| t.last_pass_at),
+        _ => None,
+    };
+    let mut next = first_pass_at(plan.cadence.as_ref(), last_pass);
     loop {
         if !sleep_until(next, wake) || ctx.stop.load(Ordering::SeqCst) {
-            info!("task {}: stopping after {loops} pass(es)", task.name);
+            info!("task {name}: stopping after {loops} pass(es)");
             return Ok(());
         }
         let (started, clock) = (when::now_us(), Instant::now());
-        let result = pass(ctx);
+        let result = session.pass(ctx);
         match &result {
-            Ok(n) => items += n,
-            Err(reason) => warn!("task {}: pass failed: {reason}", task.name),
+            Ok(report) => {
+                items += report.done;
+                for item in &report.set_aside {
+                    warn!("task {name}: {}: {}", item.item, item.reason);
+                }
+            }
+            Err(reason) => warn!("task {name}: pass failed: {reason}"),
         }
-        store.record_pass(&task.name, started, result.as_ref().err().map(String::as_str))?;
+        if let (Some(store), Some(task)) = (store.as_mut(), plan.task) {
+            let error = result.as_ref().err().map(ToString::to_string);
+            store.record_pass(&task.name, started, error.as_deref())?;
+        }
         loops += 1;
-        if let Some(why) = retire_reason(task, loops, items) {
-            info!("task {}: {why}: exiting for a fresh worker", task.name);
+        if let Some(why) = retire_reason(plan.limits, loops, items) {
+            info!("task {name}: {why}: exiting for a fresh worker");
             return Ok(());
         }
-        next = next_pass_at(task, clock);
+        next = next_pass_at(plan.cadence.as_ref(), clock);
     }
 }
 
 /// Why the worker should make way for a fresh one, if it should.
-fn retire_reason(task: &TaskDef, loops: u64, items: u64) -> Option<String> {
-    let l = task.limits;
+fn retire_reason(l: Limits, loops: u64, items: u64) -> Option<String> {
     if l.max_loops > 0 && loops >= l.max_loops {
         return Some(format!("{loops} passes done (max_loops)"));
     }
@@ -116,8 +158,8 @@ fn retire_reason(task: &TaskDef, loops: u64, items: u64) -> Option<String> {
 }
 
 /// A fresh worker keeps the cadence of the one before it: one period after the last pass.
-fn first_pass_at(task: &TaskDef, last_pass_us: Option<i64>) -> Instant {
-    match (&task.cadence, last_pass_us) {
+fn first_pass_at(cadence: Option<&Cadence>, last_pass_us: Option<i64>) -> Instant {
+    match (cadence, last_pass_us) {
         (Some(Cadence::Schedule(cron)), _) => next_cron(cron),
         (Some(Cadence::Period(p)), Some(last)) => {
             let wait_us = last.saturating_add(when::us(*p)) - when::now_us();
@@ -128,8 +170,8 @@ fn first_pass_at(task: &TaskDef, last_pass_us: Option<i64>) -> Instant {
 }
 
 /// Start to start: the next pass is one period after this one started, at once if overdue.
-fn next_pass_at(task: &TaskDef, started: Instant) -> Instant {
-    match &task.cadence {
+fn next_pass_at(cadence: Option<&Cadence>, started: Instant) -> Instant {
+    match cadence {
         Some(Cadence::Period(p)) => started + *p,
         Some(Cadence::Schedule(cron)) => next_cron(cron),
         None => Instant::now(),

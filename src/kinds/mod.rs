@@ -1,0 +1,130 @@
+//! Task kinds: what a task does each pass (archive a hot folder, build sub-definitions, run a
+//! command…). A kind is a type implementing [`TaskKind`]: a typed settings struct read once
+//! from the task file (unknown keys refused with their position), a state kept across passes
+//! (an FTP session, an index writer), and a pass that returns a [`PassReport`] or a
+//! [`KindError`]. The same kind runs under `tasksched`, as `phr-KIND` from cron or a shell
+//! ([`entry::kind_main`]), and, where it takes jobs, as `taskctl add KIND ARGS…`.
+//!
+//! Adding a kind: a module here implementing [`TaskKind`], one line in [`registry::REGISTRY`],
+//! and a three-line `src/bin/phr-KIND.rs` calling [`entry::kind_main`].
+
+pub mod entry;
+pub mod exec;
+pub mod queue;
+pub mod registry;
+pub mod template;
+
+pub use registry::{find, unknown_kind, AnyKind, Session};
+pub use template::{Field, Show};
+
+use crate::config::Settings;
+use crate::error::Error;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::sync::atomic::AtomicBool;
+
+/// How a kind's worker runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One pass per period or cron time; a task of this kind needs `period` or `schedule`.
+    Passes,
+    /// One pass that lasts until told to stop (the job queue's workers); `once` makes it one round.
+    Continuous,
+}
+
+/// What a kind's code gets besides its own settings.
+pub struct Context<'a> {
+    /// The configuration every program shares (data dir, job defaults…).
+    pub settings: &'a Settings,
+    /// The task's name when run as a task (its lock, log and run files are named after it).
+    pub task: Option<&'a str>,
+    /// When the worker makes way for a fresh one.
+    pub limits: crate::tasks::Limits,
+    /// Set when the pass should end after its current item (SIGTERM, scheduler gone).
+    pub stop: &'a AtomicBool,
+    /// One round only (`phr-KIND --once`, `taskctl pass`).
+    pub once: bool,
+    /// Say what would be done, change nothing.
+    pub dry_run: bool,
+}
+
+/// What one pass did: items done, and items set aside with the reason (a file sent to
+/// `_error`, a record that failed). A set-aside item is not a failed pass.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PassReport {
+    pub done: u64,
+    pub set_aside: Vec<SetAside>,
+}
+
+/// One item a pass could not process, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub item: String,
+    pub reason: String,
+}
+
+/// Why a pass could not run at all. Each maps to a sysexits code at the edge.
+#[derive(Debug, thiserror::Error)]
+pub enum KindError {
+    /// The pass ran and failed (a command's non-zero exit).
+    #[error("{0}")]
+    Failed(String),
+    /// Something the pass needs is missing (a program, a server): exit 69.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Worth trying again later (a busy store, a server refusing for now): exit 75.
+    #[error("{0}")]
+    TryLater(String),
+    /// A library error (store, files).
+    #[error(transparent)]
+    Lib(#[from] Error),
+}
+
+/// A setting outside its valid range, found by [`TaskKind::check`]: `key` is its name in the
+/// task file's `[settings]` table, so the error can point at its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub key: &'static str,
+    pub reason: String,
+}
+
+impl Invalid {
+    /// Shorthand for a check's error.
+    pub fn new(key: &'static str, reason: impl Into<String>) -> Invalid {
+        Invalid { key, reason: reason.into() }
+    }
+}
+
+/// A task kind. See the module docs for how one is added.
+pub trait TaskKind: 'static {
+    /// Its name in task files, job functions and binary names (`phr-NAME`).
+    const NAME: &'static str;
+    /// One line for `taskctl new`, `--help` and man pages.
+    const SUMMARY: &'static str;
+    /// How its worker runs.
+    const MODE: Mode;
+    /// Every setting, with its doc: the one source of `taskctl new`'s commented template.
+    const FIELDS: &'static [Field];
+
+    /// The `[settings]` table. Missing keys take `Default`'s value (the only place defaults
+    /// are written); unknown keys are refused.
+    type Settings: Serialize + DeserializeOwned + Default + Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// The settings as `phr-KIND` flags, which override the task file's.
+    type Flags: clap::Args + std::fmt::Debug;
+    /// Kept across passes of one worker.
+    type State;
+
+    /// Checks ranges and consistency that types cannot express.
+    fn check(settings: &Self::Settings) -> Result<(), Invalid>;
+    /// Applies `phr-KIND`'s flags over the settings.
+    fn apply_flags(flags: Self::Flags, settings: &mut Self::Settings) -> Result<(), Error>;
+    /// Opens what passes share (called once per worker, before the first pass).
+    fn open(ctx: &Context<'_>, settings: &Self::Settings) -> Result<Self::State, KindError>;
+    /// Runs one pass.
+    fn pass(state: &mut Self::State, ctx: &Context<'_>, settings: &Self::Settings) -> Result<PassReport, KindError>;
+    /// The settings for one job of this kind (`taskctl add KIND ARGS…`), from its args; `None`
+    /// when the kind takes no jobs. A job runs one pass in a process of its own.
+    fn job_settings(_args: &[String], _base: Self::Settings) -> Option<Result<Self::Settings, String>> {
+        None
+    }
+}

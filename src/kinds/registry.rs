@@ -1,0 +1,217 @@
+//! The one registry of what phr-tasks can run by name: task kinds (each also a `phr-KIND`
+//! binary, and a job function when it takes jobs) and job functions that run inside the worker
+//! (`noop`). Adding a kind is one line in [`REGISTRY`].
+
+use super::{exec, queue, Context, Field, KindError, Mode, PassReport, TaskKind};
+use crate::error::{Error, Result};
+use crate::job::{Claimed, Outcome};
+use std::any::Any;
+use std::marker::PhantomData;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Everything phr-tasks runs by name.
+pub static REGISTRY: &[Entry] = &[
+    Entry::Job(Builtin {
+        name: "noop",
+        summary: "does nothing and succeeds (tests, benchmarks)",
+        run: |_| Outcome::Done,
+    }),
+    Entry::Kind(&Registered::<queue::Queue>(PhantomData)),
+    Entry::Kind(&Registered::<exec::Exec>(PhantomData)),
+];
+
+/// One registry line.
+pub enum Entry {
+    /// A job function run inside the worker: only for work that cannot hang or crash.
+    Job(Builtin),
+    /// A task kind; its jobs, if it takes any, run isolated as `phr-KIND --job ID`.
+    Kind(&'static dyn AnyKind),
+}
+
+/// A job function compiled into the worker.
+pub struct Builtin {
+    /// The function name jobs use.
+    pub name: &'static str,
+    /// One line for listings and error messages.
+    pub summary: &'static str,
+    /// Runs the job in the worker process.
+    pub run: fn(&JobContext<'_>) -> Outcome,
+}
+
+/// What an in-worker job function receives.
+pub struct JobContext<'a> {
+    /// The job as claimed.
+    pub job: &'a Claimed,
+    /// The data dir, for functions that work next to the queue.
+    pub data_dir: &'a Path,
+}
+
+/// How a job function runs, once found by name.
+pub enum JobFunction {
+    /// Inside the worker.
+    InProcess(&'static Builtin),
+    /// As `phr-KIND --job ID`, with the job's timeout, so a panic or a hang takes only itself down.
+    Isolated(&'static dyn AnyKind),
+}
+
+/// The task kind named `name`.
+pub fn find(name: &str) -> Option<&'static dyn AnyKind> {
+    kinds().find(|k| k.name() == name)
+}
+
+/// Every task kind, in registry order.
+pub fn kinds() -> impl Iterator<Item = &'static dyn AnyKind> {
+    REGISTRY.iter().filter_map(|e| match e {
+        Entry::Kind(k) => Some(*k),
+        Entry::Job(_) => None,
+    })
+}
+
+/// The built-in job function named `name`, if any.
+pub fn job_function(name: &str) -> Option<JobFunction> {
+    REGISTRY.iter().find_map(|e| match e {
+        Entry::Job(b) if b.name == name => Some(JobFunction::InProcess(b)),
+        Entry::Kind(k) if k.name() == name && k.takes_jobs() => Some(JobFunction::Isolated(*k)),
+        _ => None,
+    })
+}
+
+/// The message for a kind nobody registered.
+pub fn unknown_kind(name: &str) -> String {
+    let known: Vec<&str> = kinds().map(|k| k.name()).collect();
+    format!("unknown task kind {name:?} (known: {})", known.join(", "))
+}
+
+/// A running kind's passes, whatever its settings and state types.
+pub trait Session {
+    /// Runs one pass.
+    fn pass(&mut self, ctx: &Context<'_>) -> std::result::Result<PassReport, KindError>;
+}
+
+/// A task kind seen without its types, so the scheduler can hold tasks of every kind.
+pub trait AnyKind: Sync {
+    fn name(&self) -> &'static str;
+    fn summary(&self) -> &'static str;
+    fn mode(&self) -> Mode;
+    fn fields(&self) -> &'static [Field];
+    /// The `[settings]` part of `taskctl new`'s template, values from `Default`.
+    fn settings_template(&self) -> String;
+    /// Settings keys whose values `Default` gives but [`AnyKind::fields`] does not document.
+    fn undocumented(&self) -> Vec<String>;
+    /// Parses and checks a task file's `[settings]`, errors with their position.
+    fn parse_settings(&self, path: &Path, text: &str) -> Result<Arc<dyn Any + Send + Sync>>;
+    /// Opens a worker's session on settings from [`AnyKind::parse_settings`].
+    fn session(
+        &self,
+        ctx: &Context<'_>,
+        settings: &(dyn Any + Send + Sync),
+    ) -> std::result::Result<Box<dyn Session>, KindError>;
+    /// Whether `taskctl add NAME ARGS…` makes sense for this kind.
+    fn takes_jobs(&self) -> bool;
+    /// The `phr-NAME` command line, for man pages and completions.
+    fn command(&self) -> clap::Command;
+}
+
+impl std::fmt::Debug for dyn AnyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A [`TaskKind`] as a registry entry.
+pub struct Registered<K>(pub PhantomData<fn() -> K>);
+
+/// A session over typed settings and state.
+struct Typed<K: TaskKind> {
+    settings: K::Settings,
+    state: K::State,
+}
+
+impl<K: TaskKind> Session for Typed<K> {
+    fn pass(&mut self, ctx: &Context<'_>) -> std::result::Result<PassReport, KindError> {
+        K::pass(&mut self.state, ctx, &self.settings)
+    }
+}
+
+/// Opens a session of kind `K` on `settings` (used by `phr-KIND`, which knows its type).
+pub fn typed_session<K: TaskKind>(
+    ctx: &Context<'_>,
+    settings: K::Settings,
+) -> std::result::Result<Box<dyn Session>, KindError> {
+    let state = K::open(ctx, &settings)?;
+    Ok(Box::new(Typed::<K> { settings, state }))
+}
+
+impl<K: TaskKind> AnyKind for Registered<K> {
+    fn name(&self) -> &'static str {
+        K::NAME
+    }
+    fn summary(&self) -> &'static str {
+        K::SUMMARY
+    }
+    fn mode(&self) -> Mode {
+        K::MODE
+    }
+    fn fields(&self) -> &'static [Field] {
+        K::FIELDS
+    }
+    fn settings_template(&self) -> String {
+        super::template::render(K::FIELDS, &K::Settings::default())
+    }
+    fn undocumented(&self) -> Vec<String> {
+        super::template::undocumented(K::FIELDS, &K::Settings::default())
+    }
+    fn parse_settings(&self, path: &Path, text: &str) -> Result<Arc<dyn Any + Send + Sync>> {
+        let file: crate::tasks::TaskFile<K::Settings> = crate::config::parse_toml(path, text)?;
+        K::check(&file.settings)
+            .map_err(|bad| crate::config::error_at(path, text, &["settings", bad.key], bad.reason))?;
+        Ok(Arc::new(file.settings))
+    }
+    fn session(
+        &self,
+        ctx: &Context<'_>,
+        settings: &(dyn Any + Send + Sync),
+    ) -> std::result::Result<Box<dyn Session>, KindError> {
+        let settings = settings
+            .downcast_ref::<K::Settings>()
+            .ok_or_else(|| Error::Config(format!("settings given to kind {} are not its own", K::NAME)))?;
+        typed_session::<K>(ctx, settings.clone())
+    }
+    fn takes_jobs(&self) -> bool {
+        K::job_settings(&[], K::Settings::default()).is_some()
+    }
+    fn command(&self) -> clap::Command {
+        super::entry::command::<K>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_is_documented_and_every_template_is_a_valid_task() {
+        for kind in kinds() {
+            assert!(kind.undocumented().is_empty(), "{}: undocumented {:?}", kind.name(), kind.undocumented());
+            let text = crate::tasks::template(kind, "t");
+            let parsed = crate::tasks::parse("t", Path::new("t.toml"), &text);
+            assert!(parsed.is_ok(), "{}: {:?}\n{text}", kind.name(), parsed.err());
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = REGISTRY
+            .iter()
+            .map(|e| match e {
+                Entry::Job(b) => b.name,
+                Entry::Kind(k) => k.name(),
+            })
+            .collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n);
+    }
+}
