@@ -55,15 +55,9 @@ pub enum Error {
     /// A job ran and failed (used by `taskctl run`).
     #[error("job {id} failed: {reason}")]
     JobFailed { id: i64, reason: String },
-    /// The database is locked by another writer for longer than the busy timeout.
-    #[error("database is busy: {0}")]
-    Busy(String),
-    /// The database could not be opened or used.
-    #[error("database {}: {source}", path.display())]
-    Database { path: PathBuf, source: rusqlite::Error },
-    /// A database error in the middle of an operation.
-    #[error("database: {0}")]
-    Sql(rusqlite::Error),
+    /// The store failed; `kind` says what can be done about it, `message` is the backend's words.
+    #[error("database{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    Store { path: Option<PathBuf>, kind: StoreFailure, message: String },
     /// The database schema was written by a newer version.
     #[error("database {} has schema version {found}, newer than this program's {supported}", path.display())]
     SchemaTooNew { path: PathBuf, found: i64, supported: i64 },
@@ -86,13 +80,11 @@ impl Error {
             Error::CantCreate { .. } => exit_codes::CANT_CREATE,
             Error::Io { .. } => exit_codes::IO,
             Error::NoSuchJob(_) | Error::NoSuchTask { .. } | Error::JobFailed { .. } => exit_codes::FAILURE,
-            Error::JobRunning { .. }
-            | Error::TaskBusy { .. }
-            | Error::Busy(_)
-            | Error::AlreadyRunning { .. }
-            | Error::TryLater(_) => exit_codes::TEMP_FAIL,
+            Error::JobRunning { .. } | Error::TaskBusy { .. } | Error::AlreadyRunning { .. } | Error::TryLater(_) => {
+                exit_codes::TEMP_FAIL
+            }
             Error::PassFailed { .. } => exit_codes::FAILURE,
-            Error::Database { .. } | Error::Sql(_) => exit_codes::SOFTWARE,
+            Error::Store { kind, .. } => kind.exit_code(),
             Error::SchemaTooNew { .. } => exit_codes::DATA,
             Error::Unavailable(_) => exit_codes::UNAVAILABLE,
             Error::Output(_) => exit_codes::IO,
@@ -101,7 +93,7 @@ impl Error {
 
     /// True for SQLite's "database is locked/busy": worth trying again.
     pub fn is_busy(&self) -> bool {
-        matches!(self, Error::Busy(_))
+        matches!(self, Error::Store { kind: StoreFailure::Busy, .. })
     }
 
     /// True when our reader went away (`taskctl list | head`): exit quietly with success.
@@ -115,12 +107,29 @@ impl Error {
     }
 }
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Error {
-        use rusqlite::ffi::ErrorCode;
-        match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Busy(e.to_string()),
-            _ => Error::Sql(e),
+/// What kind of store failure an [`Error::Store`] is, whatever the backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreFailure {
+    /// Another writer holds the store for longer than we wait: try again (75).
+    Busy,
+    /// The disk (or a quota) is full: nothing was written; try again once there is room (75).
+    Full,
+    /// The store cannot be written (read-only mount, another user's file) (73).
+    ReadOnly,
+    /// The file is not a store, or is damaged (65).
+    Corrupt,
+    /// Anything else: a bug or a state we did not expect (70).
+    Other,
+}
+
+impl StoreFailure {
+    /// The sysexits code for this failure.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            StoreFailure::Busy | StoreFailure::Full => exit_codes::TEMP_FAIL,
+            StoreFailure::ReadOnly => exit_codes::CANT_CREATE,
+            StoreFailure::Corrupt => exit_codes::DATA,
+            StoreFailure::Other => exit_codes::SOFTWARE,
         }
     }
 }

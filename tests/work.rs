@@ -272,3 +272,22 @@ fn a_quiet_job_has_an_empty_log_and_no_file() {
     assert_eq!(w.taskctl(&["log", "--job", &id.to_string()]).ok().stdout, "");
     w.taskctl(&["log", "--job", "999"]).code(1).one_line_error("no job 999");
 }
+
+/// A long write by another process (a databox import, say) makes the worker's claim cycle wait,
+/// never give up: the worker stays alive and runs the job once the store is free.
+#[test]
+fn a_worker_outlasts_a_long_write_by_another_process() {
+    let w = World::new();
+    w.taskctl(&["list"]).ok(); // creates the store
+    let id = w.add(&["noop", "--in", "500ms"]);
+    let mut worker = w.spawn_worker(&["-j", "1"]);
+    let db = rusqlite::Connection::open(w.data().join("phr.db")).unwrap();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3)); // three times the worker's busy wait
+    assert!(worker.try_wait().unwrap().is_none(), "the worker gave up while the store was busy");
+    assert_eq!(w.status_of(id), "queued");
+    db.execute_batch("COMMIT").unwrap();
+    crate::util::wait_for(10, "job done", || w.status_of(id) == "done");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(worker.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert!(worker.wait().unwrap().success());
+}

@@ -27,7 +27,7 @@ pub fn run(settings: &Settings, args: AddArgs) -> Result<i32> {
     let jobs = if args.batch { batch::read_jobs(std::io::stdin().lock())? } else { vec![job_from_args(args)?] };
     warn_unrunnable(settings, &jobs);
     let mut store = Store::open(&settings.db_path())?;
-    let added = store.add(&jobs)?;
+    let added = store.write(|tx| tx.jobs().add(&jobs))?;
     wake::notify_workers(&settings.wake_dir());
     report(&added, json)?;
     Ok(crate::exit_codes::OK)

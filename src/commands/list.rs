@@ -18,8 +18,8 @@ struct ListJson<'a> {
 pub fn list(settings: &Settings, args: ListArgs) -> Result<i32> {
     let store = Store::open(&settings.db_path())?;
     let filter = JobFilter { status: args.status, function: args.function, object: args.object };
-    let jobs = store.list(&filter)?;
-    let next_due = store.next_due()?;
+    let jobs = store.jobs().list(&filter)?;
+    let next_due = store.jobs().next_due()?;
     let mut out = super::stdout();
     if args.json {
         let json = ListJson { jobs: jobs.iter().map(JobJson::from).collect(), next_due: next_due.map(when::rfc3339) };
@@ -39,7 +39,7 @@ pub fn list(settings: &Settings, args: ListArgs) -> Result<i32> {
 
 pub fn show(settings: &Settings, args: ShowArgs) -> Result<i32> {
     let store = Store::open(&settings.db_path())?;
-    let job = store.get(args.id)?.ok_or(Error::NoSuchJob(args.id))?;
+    let job = store.jobs().get(args.id)?.ok_or(Error::NoSuchJob(args.id))?;
     let mut out = super::stdout();
     if args.json {
         output::write_json(&mut out, &JobJson::from(&job))?;
@@ -52,6 +52,6 @@ pub fn show(settings: &Settings, args: ShowArgs) -> Result<i32> {
 
 pub fn link(settings: &Settings, args: LinkArgs) -> Result<i32> {
     let mut store = Store::open(&settings.db_path())?;
-    store.link(args.id, &args.objects)?;
+    store.write(|tx| tx.jobs().link(args.id, &args.objects))?;
     Ok(crate::exit_codes::OK)
 }

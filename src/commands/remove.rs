@@ -10,13 +10,13 @@ use crate::store::{Removal, Store};
 pub fn rm(settings: &Settings, args: RmArgs) -> Result<i32> {
     let mut store = Store::open(&settings.db_path())?;
     let ids = match &args.object {
-        Some(object) => store.jobs_of_object(object)?,
+        Some(object) => store.jobs().jobs_of_object(object)?,
         None => args.ids.clone(),
     };
     let running_before: Vec<i64> = if args.force { running_ids(&store, &ids)? } else { Vec::new() };
     // Remove the rows first: once a job is gone no worker can claim it again, and its current
     // worker's report is ignored. Then stop what was running.
-    let removals = store.remove(&ids, args.force)?;
+    let removals = store.write(|tx| tx.jobs().remove(&ids, args.force))?;
     let mut code = exit_codes::OK;
     for (&id, removal) in ids.iter().zip(&removals) {
         match removal {
@@ -42,7 +42,7 @@ pub fn rm(settings: &Settings, args: RmArgs) -> Result<i32> {
 fn running_ids(store: &Store, ids: &[i64]) -> Result<Vec<i64>> {
     let mut running = Vec::new();
     for &id in ids {
-        if store.get(id)?.is_some_and(|j| j.status == Status::Running) {
+        if store.jobs().get(id)?.is_some_and(|j| j.status == Status::Running) {
             running.push(id);
         }
     }
@@ -56,7 +56,7 @@ pub fn purge(settings: &Settings, args: PurgeArgs) -> Result<i32> {
         PurgeStatus::Dead => Status::Dead,
     };
     let mut store = Store::open(&settings.db_path())?;
-    let ids = store.purge(status)?;
+    let ids = store.write(|tx| tx.jobs().purge(status))?;
     for id in &ids {
         let _ = std::fs::remove_file(settings.job_log(*id));
     }

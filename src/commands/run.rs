@@ -20,12 +20,14 @@ pub fn run(settings: &Settings, args: RunArgs) -> Result<i32> {
 pub fn run_job(settings: &Settings, id: i64) -> Result<i32> {
     let mut store = Store::open(&settings.db_path())?;
     let me = process::this_process();
-    let job = store.claim_id(me, id)?;
+    let job = store.write(|tx| tx.claims().claim_id(me, id))?;
     let started_at = crate::when::now_us();
     let running = std::sync::Arc::new(Running::default());
     stop_on_interrupt(&running, settings)?;
     let outcome = queue::execute(&job, settings, &running, true);
-    store.finish(me, Finished { id: job.id, outcome: outcome.clone(), started_at }, &retry_policy(settings))?;
+    store.write(|tx| {
+        tx.claims().finish(me, Finished { id: job.id, outcome: outcome.clone(), started_at }, &retry_policy(settings))
+    })?;
     match outcome {
         Outcome::Done => Ok(exit_codes::OK),
         Outcome::NotFinished => {
@@ -34,7 +36,7 @@ pub fn run_job(settings: &Settings, id: i64) -> Result<i32> {
         }
         Outcome::Interrupted => Ok(exit_codes::TEMP_FAIL),
         Outcome::Failed { reason, .. } => {
-            let next = match store.get(job.id)? {
+            let next = match store.jobs().get(job.id)? {
                 Some(j) if j.status == crate::job::Status::Dead => " (dead: no attempt left)".to_string(),
                 Some(j) => format!(" (retry {} at {})", j.attempt + 1, crate::when::local(j.due_at)),
                 None => String::new(),

@@ -73,7 +73,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
     let mut rows = Vec::new();
     for (name, def) in &defs {
         let def = def.as_ref().ok();
-        let mut st = store.task_state(name)?.unwrap_or_else(|| TaskState::new(name));
+        let mut st = store.tasks().task_state(name)?.unwrap_or_else(|| TaskState::new(name));
         if holder.is_none() && st.state != RunState::Crashed {
             st.state = RunState::Stopped; // no scheduler, no worker, whatever was last written
             st.pid = None;

@@ -47,22 +47,22 @@ pub fn start(settings: &Settings, args: TargetArgs) -> Result<i32> {
     if args.tasks.is_empty() && !args.all {
         return start_scheduler(settings);
     }
-    change_tasks(settings, &args.tasks, args.all, |store, names| store.set_desired(names, true))
+    change_tasks(settings, &args.tasks, args.all, |tx, names| tx.tasks().set_desired(names, true))
 }
 
 pub fn stop(settings: &Settings, args: TargetArgs) -> Result<i32> {
     if args.tasks.is_empty() && !args.all {
         return stop_scheduler(settings);
     }
-    change_tasks(settings, &args.tasks, args.all, |store, names| store.set_desired(names, false))
+    change_tasks(settings, &args.tasks, args.all, |tx, names| tx.tasks().set_desired(names, false))
 }
 
 pub fn restart(settings: &Settings, args: TasksArgs) -> Result<i32> {
-    change_tasks(settings, &args.tasks, args.all, Store::request_restart)
+    change_tasks(settings, &args.tasks, args.all, |tx, names| tx.tasks().request_restart(names))
 }
 
 pub fn reset(settings: &Settings, args: TasksArgs) -> Result<i32> {
-    change_tasks(settings, &args.tasks, args.all, Store::reset_crashes)
+    change_tasks(settings, &args.tasks, args.all, |tx, names| tx.tasks().reset_crashes(names))
 }
 
 /// Records a change for the named tasks in the store, then wakes the scheduler to act on it.
@@ -70,10 +70,10 @@ fn change_tasks(
     settings: &Settings,
     names: &[String],
     all: bool,
-    change: impl FnOnce(&mut Store, &[String]) -> Result<()>,
+    change: impl FnOnce(&crate::store::Tx<'_>, &[String]) -> Result<()>,
 ) -> Result<i32> {
     let names = targets(settings, names, all)?;
-    change(&mut Store::open(&settings.db_path())?, &names)?;
+    Store::open(&settings.db_path())?.write(|tx| change(tx, &names))?;
     tell_scheduler(settings);
     Ok(exit_codes::OK)
 }

@@ -25,7 +25,7 @@ pub fn run(settings: &Settings, args: WorkArgs) -> Result<i32> {
 }
 
 fn bar(settings: &Settings) -> Result<indicatif::ProgressBar> {
-    let pending = Store::open(&settings.db_path())?.count_pending()?;
+    let pending = Store::open(&settings.db_path())?.claims().count_pending()?;
     let bar = indicatif::ProgressBar::new(pending);
     let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} jobs  {per_sec}  eta {eta}")
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());

@@ -140,7 +140,7 @@ fn run_job<K: TaskKind>(settings: &Settings, id: i64) -> Result<i32> {
         return crate::commands::run_job(settings, id);
     }
     let store = crate::store::Store::open(&settings.db_path())?;
-    let job = store.get(id)?.ok_or(Error::NoSuchJob(id))?;
+    let job = store.jobs().get(id)?.ok_or(Error::NoSuchJob(id))?;
     let job_settings = match K::job_settings(&job.args, K::Settings::default()) {
         None => return Err(Error::Usage(format!("kind {} takes no jobs", K::NAME))),
         Some(Err(reason)) => return Err(Error::Data(format!("job {id}: {reason}"))),

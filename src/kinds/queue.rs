@@ -64,7 +64,7 @@ impl TaskKind for Queue {
 
     fn pass(_: &mut (), ctx: &Context<'_>, s: &QueueSettings) -> std::result::Result<PassReport, KindError> {
         if ctx.dry_run {
-            let pending = crate::store::Store::open(&ctx.settings.db_path())?.count_pending()?;
+            let pending = crate::store::Store::open(&ctx.settings.db_path())?.claims().count_pending()?;
             log::warn!("dry run: {pending} job(s) due or waiting for a retry; none run");
             return Ok(PassReport::default());
         }

@@ -19,6 +19,13 @@ use std::time::{Duration, Instant};
 
 /// How often a worker looks for jobs whose worker died.
 const RECLAIM_EVERY: Duration = Duration::from_secs(5);
+/// How long one store cycle waits for another writer before the worker looks at its events
+/// (signals, finished jobs) and tries again.
+const BUSY_WAIT: Duration = Duration::from_secs(1);
+/// The pause between two tries while the store stays busy.
+const BUSY_RETRY: Duration = Duration::from_millis(100);
+/// How often a store that stays busy is logged.
+const BUSY_REPORT_EVERY: Duration = Duration::from_secs(60);
 /// How long a finished job may wait to be reported with others in one transaction.
 const GROUP_COMMIT_WINDOW: Duration = Duration::from_millis(10);
 
@@ -103,9 +110,14 @@ fn run_loop(
     let mut claimed_once = false;
     let mut claimed_total: u64 = 0;
     let mut last_reclaim: Option<Instant> = None;
+    let mut busy_since: Option<Instant> = None;
+    store.set_busy_timeout(BUSY_WAIT)?;
     loop {
         if last_reclaim.is_none_or(|t| t.elapsed() >= RECLAIM_EVERY) {
-            reclaim_orphans(store, settings, me, &policy)?;
+            match reclaim_orphans(store, settings, me, &policy) {
+                Err(e) if e.is_busy() => debug!("store busy: reclaiming later"),
+                other => other?,
+            }
             last_reclaim = Some(Instant::now());
         }
         // Checked once some work is done: a limit below a fresh worker's size must not make it
@@ -119,7 +131,20 @@ fn run_loop(
         if let Some(max) = opts.max_jobs {
             want = want.min(max.saturating_sub(claimed_total) as usize);
         }
-        let claimed = store.cycle(me, &state.finished, &policy, want)?;
+        let claimed = match store.write(|tx| tx.claims().cycle(me, &state.finished, &policy, want)) {
+            // Another process holds the store (a long databox write): keep the reports, run
+            // what is running, and try again; a worker never gives up over a busy store.
+            Err(e) if e.is_busy() => {
+                if busy_since.is_none_or(|t: Instant| t.elapsed() >= BUSY_REPORT_EVERY) {
+                    warn!("store busy, retrying: {e}");
+                    busy_since = Some(Instant::now());
+                }
+                gather_events(inbox, &mut state, 0, BUSY_RETRY, running, settings)?;
+                continue;
+            }
+            other => other?,
+        };
+        busy_since = None;
         claimed_total += claimed.len() as u64;
         state.finished.clear();
         state.oldest_unreported = None;
@@ -129,7 +154,8 @@ fn run_loop(
             state.in_flight += 1;
             jobs_tx.send(job).map_err(|_| Error::Unavailable("executor threads are gone".into()))?;
         }
-        let done = state.stopping || retiring || opts.once || (opts.until_empty && !store.has_pending_work()?);
+        let done =
+            state.stopping || retiring || opts.once || (opts.until_empty && !store.claims().has_pending_work()?);
         if state.in_flight == 0 && done {
             break;
         }
@@ -230,7 +256,7 @@ fn log_outcome(id: i64, outcome: &Outcome, summary: &mut WorkSummary) {
 /// How long an idle worker may sleep: until the next job is due, at most `poll_interval`.
 fn idle_wait(store: &Store, settings: &Settings) -> Result<Duration> {
     let poll = settings.worker.poll_interval;
-    Ok(match store.next_due()? {
+    Ok(match store.jobs().next_due()? {
         Some(due) => Duration::from_micros((due - when::now_us()).clamp(0, when::us(poll)) as u64),
         None => poll,
     })
@@ -248,14 +274,8 @@ fn stop_running(running: &Arc<Running>, settings: &Settings, grace: Duration) {
 
 /// Gives back the jobs of workers that died, after stopping whatever they left running.
 fn reclaim_orphans(store: &mut Store, settings: &Settings, me: WorkerId, policy: &RetryPolicy) -> Result<()> {
-    for worker in store.workers_with_running_jobs()? {
-        if worker == me || process::is_alive(worker) {
-            continue;
-        }
-        for id in store.running_jobs_of(worker)? {
-            super::orphans::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
-        }
-        let ids = store.reclaim(worker, policy)?;
+    let stop = |id| super::orphans::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
+    for (worker, ids) in store.reclaim_dead_workers(me, policy, stop)? {
         warn!("worker pid {} died: re-queued job(s) {:?}", worker.pid, ids);
     }
     Ok(())

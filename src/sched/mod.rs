@@ -70,7 +70,8 @@ fn tick(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slo
         slot.reap(settings);
     }
     save(store, slots)?; // crashes and exits first, so what is read back below includes them
-    let stored: BTreeMap<String, TaskState> = store.task_states()?.into_iter().map(|t| (t.name.clone(), t)).collect();
+    let stored: BTreeMap<String, TaskState> =
+        store.tasks().task_states()?.into_iter().map(|t| (t.name.clone(), t)).collect();
     let mut next: Option<Instant> = None;
     for (name, slot) in slots.iter_mut() {
         let wanted = stored.get(name).cloned().unwrap_or_else(|| TaskState::new(name));
@@ -90,15 +91,15 @@ fn tick(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slo
 fn save(store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
     for (name, slot) in slots.iter_mut() {
         if slot.dirty {
-            store.save_task_state(&slot.state)?;
+            store.write(|tx| tx.tasks().save_task_state(&slot.state))?;
             slot.dirty = false;
         }
         if slot.new_crashes > 0 {
-            store.add_crashes(name, slot.new_crashes)?;
+            store.write(|tx| tx.tasks().add_crashes(name, slot.new_crashes))?;
             slot.new_crashes = 0;
         }
         if slot.restarts_done > 0 {
-            store.clear_restart(name, slot.restarts_done)?;
+            store.write(|tx| tx.tasks().clear_restart(name, slot.restarts_done))?;
             slot.restarts_done = 0;
         }
     }
@@ -124,11 +125,11 @@ fn load_tasks(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<Strin
                 slot.text = text;
                 slot.file_gone = false;
                 if slot.has_worker() {
-                    store.flag_restart(&name)?; // only if it is wanted: an admin's stop stands
+                    store.write(|tx| tx.tasks().flag_restart(&name))?; // only if it is wanted: an admin's stop stands
                 }
             }
             None => {
-                let stored = store.task_state(&name)?;
+                let stored = store.tasks().task_state(&name)?;
                 if def.autostart && !stored.as_ref().is_some_and(|t| t.desired_set) {
                     autostart.push(name.clone());
                 }
@@ -143,7 +144,7 @@ fn load_tasks(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<Strin
             slot.file_gone = true;
         }
     }
-    store.set_desired(&autostart, true)?;
+    store.write(|tx| tx.tasks().set_desired(&autostart, true))?;
     Ok(())
 }
 
@@ -176,11 +177,11 @@ fn stop_leftover_workers(settings: &Settings, store: &mut Store) -> Result<()> {
         }
         let _ = std::fs::remove_file(&path);
     }
-    for mut state in store.task_states()? {
+    for mut state in store.tasks().task_states()? {
         if matches!(state.state, RunState::Started | RunState::Starting | RunState::Stopping) || state.pid.is_some() {
             state.state = RunState::Stopped;
             state.pid = None;
-            store.save_task_state(&state)?;
+            store.write(|tx| tx.tasks().save_task_state(&state))?;
         }
     }
     Ok(())

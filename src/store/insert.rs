@@ -4,13 +4,13 @@
 use crate::error::{Error, Result};
 use crate::job::{Added, Dedup, NewJob, ObjectRef};
 use rusqlite::types::ToSql;
-use rusqlite::{params, params_from_iter, Transaction};
+use rusqlite::{params, params_from_iter, Connection};
 
 /// Rows per multi-row INSERT (9 parameters each, well under SQLite's limit).
 const CHUNK: usize = 100;
 
 /// Inserts jobs in order, in the caller's transaction.
-pub(super) fn insert_jobs(tx: &Transaction<'_>, jobs: &[NewJob], now: i64) -> Result<Vec<Added>> {
+pub(super) fn insert_jobs(tx: &Connection, jobs: &[NewJob], now: i64) -> Result<Vec<Added>> {
     let mut added = Vec::with_capacity(jobs.len());
     let mut rest = jobs;
     while let Some(first) = rest.first() {
@@ -31,7 +31,7 @@ fn is_plain(job: &NewJob) -> bool {
     job.dedup == Dedup::None && job.objects.is_empty()
 }
 
-fn insert_plain(tx: &Transaction<'_>, jobs: &[NewJob], now: i64) -> Result<Vec<Added>> {
+fn insert_plain(tx: &Connection, jobs: &[NewJob], now: i64) -> Result<Vec<Added>> {
     let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; jobs.len()].join(", ");
     let sql = format!(
         "INSERT INTO jobs (function, args, description, file, priority, due_at, max_attempts, timeout_ms, created_at) \
@@ -60,7 +60,7 @@ fn insert_plain(tx: &Transaction<'_>, jobs: &[NewJob], now: i64) -> Result<Vec<A
     Ok(ids.into_iter().map(Added::New).collect())
 }
 
-fn insert_one(tx: &Transaction<'_>, job: &NewJob, now: i64) -> Result<Added> {
+fn insert_one(tx: &Connection, job: &NewJob, now: i64) -> Result<Added> {
     let args = job.args_json();
     let key = job.dedup.key(&job.function, &args, &job.file);
     if key.is_some() {
@@ -96,7 +96,7 @@ fn insert_one(tx: &Transaction<'_>, job: &NewJob, now: i64) -> Result<Added> {
 
 /// The queued job a de-duplicating request matches: by function and args and handler location,
 /// or by function only. Running jobs never count, so new work is never swallowed by old.
-fn find_duplicate(tx: &Transaction<'_>, job: &NewJob, args: &str) -> Result<Option<i64>> {
+fn find_duplicate(tx: &Connection, job: &NewJob, args: &str) -> Result<Option<i64>> {
     let by_function = job.dedup == crate::job::Dedup::Function;
     let mut stmt = tx.prepare_cached(
         "SELECT min(id) FROM jobs WHERE status = 'queued' AND function = ?1 AND (?2 OR (args = ?3 AND file = ?4))",
@@ -104,7 +104,7 @@ fn find_duplicate(tx: &Transaction<'_>, job: &NewJob, args: &str) -> Result<Opti
     Ok(stmt.query_row(params![job.function, by_function, args, job.file], |r| r.get(0))?)
 }
 
-pub(super) fn insert_links(tx: &Transaction<'_>, id: i64, objects: &[ObjectRef]) -> Result<()> {
+pub(super) fn insert_links(tx: &Connection, id: i64, objects: &[ObjectRef]) -> Result<()> {
     let mut stmt =
         tx.prepare_cached("INSERT OR IGNORE INTO job_links (job_id, object, object_id) VALUES (?1, ?2, ?3)")?;
     for o in objects {

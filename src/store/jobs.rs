@@ -1,10 +1,10 @@
 //! Adding, finding, linking and removing jobs: the SPIP API's side of the store.
 
-use super::{insert, Store};
+use super::{insert, Jobs};
 use crate::error::{Error, Result};
 use crate::job::{Added, Job, NewJob, ObjectRef, Status};
 use crate::when;
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// Columns read into a [`Job`], in the order [`job_from_row`] expects.
 const JOB_COLUMNS: &str = "id, function, args, description, file, priority, status, due_at, created_at, \
@@ -27,14 +27,13 @@ pub enum Removal {
     Running { pid: i64 },
 }
 
-impl Store {
+impl Jobs<'_> {
     /// Adds jobs in one transaction; a duplicate (per its [`crate::job::Dedup`]) is not added and
     /// reports the queued job it duplicates. All or nothing.
-    pub fn add(&mut self, jobs: &[NewJob]) -> Result<Vec<Added>> {
+    pub fn add(&self, jobs: &[NewJob]) -> Result<Vec<Added>> {
         let now = when::now_us();
-        let tx = self.write_tx()?;
-        let added = insert::insert_jobs(&tx, jobs, now)?;
-        tx.commit()?;
+        let tx = self.writing();
+        let added = insert::insert_jobs(tx, jobs, now)?;
         Ok(added)
     }
 
@@ -64,13 +63,12 @@ impl Store {
     }
 
     /// Attaches a job to objects; attaching twice is harmless.
-    pub fn link(&mut self, id: i64, objects: &[ObjectRef]) -> Result<()> {
-        let tx = self.write_tx()?;
-        if !job_exists(&tx, id)? {
+    pub fn link(&self, id: i64, objects: &[ObjectRef]) -> Result<()> {
+        let tx = self.writing();
+        if !job_exists(tx, id)? {
             return Err(Error::NoSuchJob(id));
         }
-        insert::insert_links(&tx, id, objects)?;
-        tx.commit()?;
+        insert::insert_links(tx, id, objects)?;
         Ok(())
     }
 
@@ -84,8 +82,8 @@ impl Store {
 
     /// Removes jobs in one transaction. A running job is left alone unless `force` (the caller
     /// has stopped its handler); its worker's later report is then ignored.
-    pub fn remove(&mut self, ids: &[i64], force: bool) -> Result<Vec<Removal>> {
-        let tx = self.write_tx()?;
+    pub fn remove(&self, ids: &[i64], force: bool) -> Result<Vec<Removal>> {
+        let tx = self.writing();
         let mut out = Vec::with_capacity(ids.len());
         for &id in ids {
             let row: Option<(String, Option<i64>)> = tx
@@ -101,25 +99,23 @@ impl Store {
             };
             out.push(removal);
         }
-        tx.commit()?;
         Ok(out)
     }
 
     /// SPIP's "reset the list": removes every job in `status` at once; never running ones.
-    pub fn purge(&mut self, status: Status) -> Result<Vec<i64>> {
+    pub fn purge(&self, status: Status) -> Result<Vec<i64>> {
         debug_assert!(status != Status::Running);
-        let tx = self.write_tx()?;
+        let tx = self.writing();
         let ids = {
             let mut stmt = tx.prepare("DELETE FROM jobs WHERE status = ?1 RETURNING id")?;
             let rows = stmt.query_map([status.as_str()], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<i64>>>()?
         };
-        tx.commit()?;
         Ok(ids)
     }
 }
 
-fn job_exists(tx: &Transaction<'_>, id: i64) -> Result<bool> {
+fn job_exists(tx: &Connection, id: i64) -> Result<bool> {
     Ok(tx.query_row("SELECT 1 FROM jobs WHERE id = ?1", [id], |_| Ok(())).optional()?.is_some())
 }
 

@@ -1,6 +1,12 @@
 //! The store: one SQLite file in the data dir, opened durable (WAL, synchronous=FULL) and
-//! migrated on open. All SQL lives below this module; commands see only its methods
-//! (add, claim, finish, …), so a PostgreSQL backend can come later without touching them.
+//! migrated on open.
+//!
+//! The seam a second backend (PostgreSQL) implements is this module's public surface: [`Store`],
+//! its repositories per concern ([`Jobs`], [`Claims`], [`Tasks`], the databox next), and
+//! [`Store::write`], which runs any mix of repository writes in one transaction ("create a
+//! record and queue its work" commits whole or not at all). No rusqlite type crosses it, and what
+//! only SQLite has (`INDEXED BY`, `INSERT OR IGNORE`, `last_insert_rowid`, `group_concat`, worker
+//! liveness through the local `/proc`) stays below it.
 
 mod insert;
 mod jobs;
@@ -30,6 +36,56 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// An open write transaction, handed to the closure given to [`Store::write`]; everything
+/// written through its repositories commits together.
+pub struct Tx<'t> {
+    conn: &'t Connection,
+}
+
+/// Jobs: adding, finding, linking, removing (SPIP's job API).
+pub struct Jobs<'c> {
+    conn: &'c Connection,
+}
+
+/// The workers' side of the queue: claims, reports, reclaims.
+pub struct Claims<'c> {
+    conn: &'c Connection,
+}
+
+/// Tasks' run state.
+pub struct Tasks<'c> {
+    conn: &'c Connection,
+}
+
+macro_rules! repositories {
+    ($($repo:ident),*) => {$(
+        impl<'c> $repo<'c> {
+            /// The connection, for a write: callers reach writes through [`Tx`], so a write
+            /// outside a transaction is a bug this catches in debug builds.
+            fn writing(&self) -> &'c Connection {
+                debug_assert!(!self.conn.is_autocommit(), "a store write outside Store::write");
+                self.conn
+            }
+        }
+    )*};
+}
+repositories!(Jobs, Claims, Tasks);
+
+impl Tx<'_> {
+    /// Jobs, in this transaction.
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs { conn: self.conn }
+    }
+    /// Claims and reports, in this transaction.
+    pub fn claims(&self) -> Claims<'_> {
+        Claims { conn: self.conn }
+    }
+    /// Tasks' run state, in this transaction.
+    pub fn tasks(&self) -> Tasks<'_> {
+        Tasks { conn: self.conn }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed, mode 0600 in a 0700 dir) and migrates the store at `path`.
     /// Opening can meet SQLITE_BUSY without the busy handler being called (another process is
@@ -51,8 +107,8 @@ impl Store {
 
     fn try_open(path: &Path) -> Result<Store> {
         let wrap = |source: rusqlite::Error| match Error::from(source) {
-            Error::Sql(source) => Error::Database { path: path.to_path_buf(), source },
-            busy => busy,
+            Error::Store { kind, message, .. } => Error::Store { path: Some(path.to_path_buf()), kind, message },
+            other => other,
         };
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -95,8 +151,34 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
-    fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
-        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    /// Runs `f` in one write transaction (taken at once, so it cannot fail half way on a
+    /// lock): what it writes through any repository commits together, or nothing does.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&Tx { conn: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// How long a write waits for another writer before failing as busy. Long-running
+    /// programs set it short and retry, so they keep answering signals meanwhile.
+    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(wait)?)
+    }
+
+    /// Jobs, for reading (writes go through [`Store::write`]).
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs { conn: &self.conn }
+    }
+
+    /// Claims and pending counts, for reading.
+    pub fn claims(&self) -> Claims<'_> {
+        Claims { conn: &self.conn }
+    }
+
+    /// Tasks' run state, for reading.
+    pub fn tasks(&self) -> Tasks<'_> {
+        Tasks { conn: &self.conn }
     }
 }
 
@@ -131,5 +213,60 @@ fn create_private_file(path: &Path) -> Result<()> {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(source) => Err(Error::CantCreate { path: path.to_path_buf(), source }),
+    }
+}
+
+/// SQLite's errors as the store's: what kind of failure, in words an admin can act on.
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        use crate::error::StoreFailure;
+        use rusqlite::ffi::ErrorCode;
+        let (kind, message) = match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+                (StoreFailure::Busy, format!("busy (another process holds it): {e}"))
+            }
+            Some(ErrorCode::DiskFull) => (StoreFailure::Full, "disk full: nothing was written; free some space".into()),
+            Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
+                (StoreFailure::ReadOnly, format!("cannot write: {e}"))
+            }
+            Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
+                (StoreFailure::Corrupt, format!("damaged: {e}"))
+            }
+            _ => (StoreFailure::Other, e.to_string()),
+        };
+        Error::Store { path: None, kind, message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::job::NewJob;
+
+    fn job(function: &str) -> NewJob {
+        NewJob { function: function.into(), due_at: crate::when::now_us(), ..NewJob::default() }
+    }
+
+    #[test]
+    fn writes_through_several_repositories_commit_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("phr.db")).unwrap();
+        let failed = store.write(|tx| {
+            tx.jobs().add(&[job("a")])?;
+            tx.tasks().set_desired(&["t".to_string()], true)?;
+            Err::<(), _>(Error::Data("the second half failed".into()))
+        });
+        assert!(failed.is_err());
+        assert!(store.jobs().list(&JobFilter::default()).unwrap().is_empty(), "a job of a failed write was kept");
+        assert!(store.tasks().task_state("t").unwrap().is_none(), "a task change of a failed write was kept");
+        store
+            .write(|tx| {
+                tx.jobs().add(&[job("b")])?;
+                tx.tasks().set_desired(&["t".to_string()], true)
+            })
+            .unwrap();
+        assert_eq!(store.jobs().list(&JobFilter::default()).unwrap().len(), 1);
+        assert!(store.tasks().task_state("t").unwrap().unwrap().desired_started);
     }
 }

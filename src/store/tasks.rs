@@ -1,7 +1,7 @@
 //! Tasks' run state: what the admin wants (`desired`, set by `taskctl start/stop`), and what
 //! the scheduler and workers report (state, pid, passes, crashes). Definitions stay in files.
 
-use super::Store;
+use super::Tasks;
 use crate::error::Result;
 use crate::when;
 use rusqlite::{params, OptionalExtension, Row};
@@ -100,7 +100,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskState> {
     })
 }
 
-impl Store {
+impl Tasks<'_> {
     /// Every task that has a stored state.
     pub fn task_states(&self) -> Result<Vec<TaskState>> {
         let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM tasks ORDER BY name"))?;
@@ -115,8 +115,8 @@ impl Store {
     }
 
     /// Sets what the admin wants for these tasks; starting also forgives past crashes.
-    pub fn set_desired(&mut self, names: &[String], started: bool) -> Result<()> {
-        let tx = self.write_tx()?;
+    pub fn set_desired(&self, names: &[String], started: bool) -> Result<()> {
+        let tx = self.writing();
         {
             let mut stmt = tx.prepare(
                 "INSERT INTO tasks (name, desired, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET \
@@ -129,13 +129,12 @@ impl Store {
                 stmt.execute(params![name, if started { "started" } else { "stopped" }, when::now_us()])?;
             }
         }
-        tx.commit()?;
         Ok(())
     }
 
     /// Asks the scheduler to stop a task's worker and start a fresh one.
-    pub fn request_restart(&mut self, names: &[String]) -> Result<()> {
-        let tx = self.write_tx()?;
+    pub fn request_restart(&self, names: &[String]) -> Result<()> {
+        let tx = self.writing();
         for name in names {
             tx.execute(
                 "INSERT INTO tasks (name, desired, restart, updated_at) VALUES (?1, 'started', 1, ?2) \
@@ -144,14 +143,13 @@ impl Store {
                 params![name, when::now_us()],
             )?;
         }
-        tx.commit()?;
         Ok(())
     }
 
     /// Clears a task's crash count without starting it: a crashed task becomes stopped and
     /// stays so until `taskctl start`.
-    pub fn reset_crashes(&mut self, names: &[String]) -> Result<()> {
-        let tx = self.write_tx()?;
+    pub fn reset_crashes(&self, names: &[String]) -> Result<()> {
+        let tx = self.writing();
         for name in names {
             tx.execute(
                 "UPDATE tasks SET crashes = 0, desired = CASE WHEN state = 'crashed' THEN 'stopped' ELSE desired END, \
@@ -159,13 +157,12 @@ impl Store {
                 [name],
             )?;
         }
-        tx.commit()?;
         Ok(())
     }
 
     /// The scheduler's report of a task's actual state. What the admin owns (desired state,
     /// restart request, crash count) is left as it is.
-    pub fn save_task_state(&mut self, t: &TaskState) -> Result<()> {
+    pub fn save_task_state(&self, t: &TaskState) -> Result<()> {
         self.conn.execute(
             "INSERT INTO tasks (name, state, pid, started_at, last_exit, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT (name) DO UPDATE SET state = excluded.state, pid = excluded.pid, \
@@ -176,28 +173,28 @@ impl Store {
     }
 
     /// Counts crashes (added, so an admin's reset in between is not overwritten).
-    pub fn add_crashes(&mut self, name: &str, count: i64) -> Result<()> {
+    pub fn add_crashes(&self, name: &str, count: i64) -> Result<()> {
         self.conn.execute("UPDATE tasks SET crashes = crashes + ?2 WHERE name = ?1", params![name, count])?;
         Ok(())
     }
 
     /// The scheduler's own restart request (a changed definition): only for a task that is
     /// wanted started, and without touching its crash count.
-    pub fn flag_restart(&mut self, name: &str) -> Result<()> {
+    pub fn flag_restart(&self, name: &str) -> Result<()> {
         self.conn.execute("UPDATE tasks SET restart = restart + 1 WHERE name = ?1 AND desired = 'started'", [name])?;
         Ok(())
     }
 
     /// The scheduler has started the fresh worker that `carried_out` requests asked for;
     /// requests made since stay and are carried out next.
-    pub fn clear_restart(&mut self, name: &str, carried_out: i64) -> Result<()> {
+    pub fn clear_restart(&self, name: &str, carried_out: i64) -> Result<()> {
         self.conn
             .execute("UPDATE tasks SET restart = max(restart - ?2, 0) WHERE name = ?1", params![name, carried_out])?;
         Ok(())
     }
 
     /// A worker's report of one pass.
-    pub fn record_pass(&mut self, name: &str, at: i64, error: Option<&str>) -> Result<()> {
+    pub fn record_pass(&self, name: &str, at: i64, error: Option<&str>) -> Result<()> {
         self.conn.execute(
             "INSERT INTO tasks (name, last_pass_at, last_pass_error, passes, updated_at) VALUES (?1, ?2, ?3, 1, ?2) \
              ON CONFLICT (name) DO UPDATE SET last_pass_at = ?2, last_pass_error = ?3, passes = passes + 1",

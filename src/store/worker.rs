@@ -3,11 +3,11 @@
 //! commit), which is where the queue's speed comes from under synchronous=FULL.
 
 use super::jobs::{parse_args, parse_objects};
-use super::Store;
+use super::Claims;
 use crate::error::{Error, Result};
 use crate::job::{Claimed, Finished, Outcome};
 use crate::when;
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::time::Duration;
 
 /// A worker as the store records it: its pid and the pid's start time, so that a pid reused by
@@ -75,20 +75,45 @@ const FAILED_SQL: &str = concat!(
     fence!()
 );
 
-impl Store {
+impl super::Store {
+    /// Takes back the jobs of workers that died, after `stop` has stopped whatever each job
+    /// left running. Liveness is read from this machine's /proc: that is why it lives on the
+    /// SQLite side of the seam (a shared backend needs leases instead).
+    pub fn reclaim_dead_workers(
+        &mut self,
+        me: WorkerId,
+        policy: &RetryPolicy,
+        mut stop: impl FnMut(i64),
+    ) -> Result<Vec<(WorkerId, Vec<i64>)>> {
+        let mut reclaimed = Vec::new();
+        for worker in self.claims().workers_with_running_jobs()? {
+            if worker == me || crate::process::is_alive(worker) {
+                continue;
+            }
+            for id in self.claims().running_jobs_of(worker)? {
+                stop(id);
+            }
+            let ids = self.write(|tx| tx.claims().reclaim(worker, policy))?;
+            reclaimed.push((worker, ids));
+        }
+        Ok(reclaimed)
+    }
+}
+
+impl Claims<'_> {
     /// One worker cycle in one transaction: record how `finished` jobs ended, then claim up to
     /// `claim` due jobs, highest priority first, then earliest due, then oldest.
     pub fn cycle(
-        &mut self,
+        &self,
         worker: WorkerId,
         finished: &[Finished],
         policy: &RetryPolicy,
         claim: usize,
     ) -> Result<Vec<Claimed>> {
         let now = when::now_us();
-        let tx = self.write_tx()?;
+        let tx = self.writing();
         for f in finished {
-            record_outcome(&tx, worker, f, policy, now)?;
+            record_outcome(tx, worker, f, policy, now)?;
         }
         let mut claimed = Vec::new();
         if claim > 0 {
@@ -101,15 +126,14 @@ impl Store {
             let rows = stmt.query_map(params![now, worker.pid, worker.start, claim as i64], claimed_from_row)?;
             claimed = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         }
-        tx.commit()?;
         claimed.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)).then(a.id.cmp(&b.id)));
         Ok(claimed)
     }
 
     /// Claims one queued job whatever its due time (`taskctl run ID`, "execute now").
-    pub fn claim_id(&mut self, worker: WorkerId, id: i64) -> Result<Claimed> {
+    pub fn claim_id(&self, worker: WorkerId, id: i64) -> Result<Claimed> {
         let now = when::now_us();
-        let tx = self.write_tx()?;
+        let tx = self.writing();
         let row: Option<(String, Option<i64>)> = tx
             .query_row("SELECT status, worker_pid FROM jobs WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
@@ -126,12 +150,11 @@ impl Store {
              worker_pid = ?2, worker_start = ?3 WHERE id = ?4 {CLAIM_RETURNING}"
         );
         let claimed = tx.query_row(&sql, params![now, worker.pid, worker.start, id], claimed_from_row)?;
-        tx.commit()?;
         Ok(claimed)
     }
 
     /// Records how one job ended, in its own transaction (`taskctl run`).
-    pub fn finish(&mut self, worker: WorkerId, finished: Finished, policy: &RetryPolicy) -> Result<()> {
+    pub fn finish(&self, worker: WorkerId, finished: Finished, policy: &RetryPolicy) -> Result<()> {
         self.cycle(worker, &[finished], policy, 0).map(|_| ())
     }
 
@@ -159,9 +182,9 @@ impl Store {
 
     /// Takes back the running jobs of a worker that died: each counts as a failed attempt (so a
     /// job that kills its worker every time ends dead) and is queued again for the next worker.
-    pub fn reclaim(&mut self, dead: WorkerId, policy: &RetryPolicy) -> Result<Vec<i64>> {
+    pub fn reclaim(&self, dead: WorkerId, policy: &RetryPolicy) -> Result<Vec<i64>> {
         let now = when::now_us();
-        let tx = self.write_tx()?;
+        let tx = self.writing();
         let runs: Vec<(i64, i64)> = {
             let sql = "SELECT id, coalesce(started_at, ?3) FROM jobs \
                        WHERE status = 'running' AND worker_pid = ?1 AND worker_start = ?2";
@@ -172,10 +195,9 @@ impl Store {
         let reason = format!("worker pid {} died while running it", dead.pid);
         for &(id, started_at) in &runs {
             let outcome = Outcome::Failed { reason: reason.clone(), exit_code: None };
-            record_outcome(&tx, dead, &Finished { id, outcome, started_at }, policy, now)?;
+            record_outcome(tx, dead, &Finished { id, outcome, started_at }, policy, now)?;
         }
         let ids = runs.into_iter().map(|(id, _)| id).collect();
-        tx.commit()?;
         Ok(ids)
     }
 
@@ -195,7 +217,7 @@ impl Store {
     }
 }
 
-fn record_outcome(tx: &Transaction<'_>, worker: WorkerId, f: &Finished, policy: &RetryPolicy, now: i64) -> Result<()> {
+fn record_outcome(tx: &Connection, worker: WorkerId, f: &Finished, policy: &RetryPolicy, now: i64) -> Result<()> {
     let (id, pid, start) = (f.id, worker.pid, worker.start);
     match &f.outcome {
         Outcome::Done => {

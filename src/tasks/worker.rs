@@ -83,7 +83,8 @@ pub fn pass_once(
     let result = open(&ctx).and_then(|mut session| session.pass(&ctx));
     if let Some(task) = plan.task.filter(|_| !dry_run) {
         let error = result.as_ref().err().map(ToString::to_string);
-        Store::open(&plan.settings.db_path())?.record_pass(&task.name, started, error.as_deref())?;
+        Store::open(&plan.settings.db_path())?
+            .write(|tx| tx.tasks().record_pass(&task.name, started, error.as_deref()))?;
     }
     result.map_err(|e| e.into_error(&plan.label()))
 }
@@ -109,7 +110,7 @@ fn run_passes(plan: &Plan<'_>, ctx: &Context<'_>, session: &mut dyn Session, wak
     let name = plan.label();
     let (mut loops, mut items) = (0u64, 0u64);
     let last_pass = match (&store, plan.task) {
-        (Some(store), Some(task)) => store.task_state(&task.name)?.and_then(|t| t.last_pass_at),
+        (Some(store), Some(task)) => store.tasks().task_state(&task.name)?.and_then(|t| t.last_pass_at),
         _ => None,
     };
     let mut next = first_pass_at(plan.cadence.as_ref(), last_pass);
@@ -131,7 +132,7 @@ fn run_passes(plan: &Plan<'_>, ctx: &Context<'_>, session: &mut dyn Session, wak
         }
         if let (Some(store), Some(task)) = (store.as_mut(), plan.task) {
             let error = result.as_ref().err().map(ToString::to_string);
-            store.record_pass(&task.name, started, error.as_deref())?;
+            store.write(|tx| tx.tasks().record_pass(&task.name, started, error.as_deref()))?;
         }
         loops += 1;
         if let Some(why) = retire_reason(plan.limits, loops, items) {
