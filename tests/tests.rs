@@ -9,4 +9,5 @@ mod config;
 mod docs;
 mod remove;
 mod sched;
+mod when;
 mod work;

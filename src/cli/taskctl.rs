@@ -84,10 +84,11 @@ pub struct AddArgs {
     /// Do not add if a queued job is the same (=args: same function, args and file; =function: same function).
     #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "args")]
     pub no_duplicate: Option<DedupArg>,
-    /// When it becomes due: 0, @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local).
+    /// When it becomes due: 0 (now), @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local). A past
+    /// time means now; before 1970 or more than 100 years ahead is refused.
     #[arg(long, value_name = "TIME", conflicts_with = "in_")]
     pub at: Option<String>,
-    /// Due after this delay, such as 30s, 5m, 2h.
+    /// Due after this delay, such as 30s, 5m, 2h (at most 100 years).
     #[arg(long = "in", id = "in_", value_name = "DURATION")]
     pub in_: Option<String>,
     /// From -10 to 10; higher priorities run first once due.
