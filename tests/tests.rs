@@ -9,5 +9,6 @@ mod config;
 mod docs;
 mod remove;
 mod sched;
+mod usage;
 mod when;
 mod work;

@@ -86,10 +86,10 @@ pub struct AddArgs {
     pub no_duplicate: Option<DedupArg>,
     /// When it becomes due: 0 (now), @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local). A past
     /// time means now; before 1970 or more than 100 years ahead is refused.
-    #[arg(long, value_name = "TIME", conflicts_with = "in_")]
+    #[arg(long, value_name = "TIME", conflicts_with = "in_", allow_hyphen_values = true)]
     pub at: Option<String>,
     /// Due after this delay, such as 30s, 5m, 2h (at most 100 years).
-    #[arg(long = "in", id = "in_", value_name = "DURATION")]
+    #[arg(long = "in", id = "in_", value_name = "DURATION", allow_hyphen_values = true)]
     pub in_: Option<String>,
     /// From -10 to 10; higher priorities run first once due.
     #[arg(short, long, value_name = "N", default_value_t = 0, allow_negative_numbers = true,
@@ -99,7 +99,7 @@ pub struct AddArgs {
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,
     /// Stop the handler after this long (default: jobs.timeout).
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub timeout: Option<String>,
     /// Attach the job to this object (repeatable).
     #[arg(long = "object", value_name = "TYPE:ID")]
