@@ -57,7 +57,7 @@ complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l timeout -d 'Stop
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l object -d 'Attach the job to this object (repeatable)' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
-complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l batch -d 'Read one JSON job per line from stdin and add them all in one transaction'
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l batch -d 'Read one JSON job per line from stdin and add them all in one transaction (format below)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l json -d 'Print {"id":N,"added":BOOL,"duplicate_of":N|null} (one line per job with --batch)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s V -l version -d 'Print version'
