@@ -9,6 +9,7 @@ mod config;
 mod docs;
 mod remove;
 mod sched;
+mod start;
 mod usage;
 mod when;
 mod work;
