@@ -80,6 +80,7 @@ complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l object -d 'Only
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l json -d 'Print {"jobs":[…],"next_due":TIME|null}'
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l wide -d 'Show every cell whole instead of fitting the table to the terminal ($COLUMNS or 80 columns when not a terminal)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c taskctl -n "__fish_taskctl_using_subcommand show" -l config -d 'Configuration file to read instead of the default one' -r -F

@@ -7,6 +7,7 @@ mod util;
 mod add;
 mod config;
 mod docs;
+mod list;
 mod remove;
 mod sched;
 mod start;

@@ -178,6 +178,10 @@ pub struct ListArgs {
     /// Print {"jobs":[…],"next_due":TIME|null}.
     #[arg(long)]
     pub json: bool,
+    /// Show every cell whole instead of fitting the table to the terminal ($COLUMNS or 80 columns when
+    /// not a terminal).
+    #[arg(long, conflicts_with = "json")]
+    pub wide: bool,
 }
 
 /// `taskctl show`.
