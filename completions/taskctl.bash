@@ -487,7 +487,7 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__list)
-            opts="-h -V --status --function --object --json --config --data-dir --help --version"
+            opts="-h -V --status --function --object --json --wide --config --data-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -49,15 +49,15 @@ complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s d -l description
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l file -d 'Handler location: an executable, or a directory ending in \'/\' holding one named FUNCTION' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l no-duplicate -d 'Do not add if a queued job is the same (=args: same function, args and file; =function: same function)' -r -f -a "args\t'Same function, args and handler location'
 function\t'Same function, whatever the args'"
-complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l at -d 'When it becomes due: 0, @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local)' -r
-complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l in -d 'Due after this delay, such as 30s, 5m, 2h' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l at -d 'When it becomes due: 0 (now), @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local). A past time means now; before 1970 or more than 100 years ahead is refused' -r
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l in -d 'Due after this delay, such as 30s, 5m, 2h (at most 100 years)' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s p -l priority -d 'From -10 to 10; higher priorities run first once due' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l max-attempts -d 'Runs before a failing job is declared dead (default: jobs.max_attempts)' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l timeout -d 'Stop the handler after this long (default: jobs.timeout)' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l object -d 'Attach the job to this object (repeatable)' -r
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
-complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l batch -d 'Read one JSON job per line from stdin and add them all in one transaction'
+complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l batch -d 'Read one JSON job per line from stdin and add them all in one transaction (format below)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -l json -d 'Print {"id":N,"added":BOOL,"duplicate_of":N|null} (one line per job with --batch)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskctl -n "__fish_taskctl_using_subcommand add" -s V -l version -d 'Print version'
@@ -80,6 +80,7 @@ complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l object -d 'Only
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l json -d 'Print {"jobs":[…],"next_due":TIME|null}'
+complete -c taskctl -n "__fish_taskctl_using_subcommand list" -l wide -d 'Show every cell whole instead of fitting the table to the terminal ($COLUMNS or 80 columns when not a terminal)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskctl -n "__fish_taskctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c taskctl -n "__fish_taskctl_using_subcommand show" -l config -d 'Configuration file to read instead of the default one' -r -F

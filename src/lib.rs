@@ -21,6 +21,7 @@ pub mod queue;
 pub mod runner;
 pub mod sched;
 pub mod store;
+pub mod table;
 pub mod tasks;
 pub mod when;
 

@@ -1,7 +1,8 @@
-//! How jobs look on stdout: an aligned table (local times) for people, and one stable JSON
+//! How jobs look on stdout: an aligned table (local times, fitted to the terminal) for people, and one stable JSON
 //! shape (RFC 3339 UTC times) for scripts. Writers return errors so a closed pipe ends quietly.
 
 use crate::job::Job;
+use crate::table;
 use crate::when;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -62,50 +63,58 @@ pub fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<(
     writeln!(out)
 }
 
-/// Writes jobs as an aligned table, in the order given.
-pub fn write_table(out: &mut impl Write, jobs: &[Job]) -> io::Result<()> {
-    let mut tw = tabwriter::TabWriter::new(Vec::new()).padding(2);
-    writeln!(tw, "ID\tSTATUS\tPRI\tDUE\tTRIES\tJOB\tDESCRIPTION\tOBJECTS")?;
-    for j in jobs {
-        let objects: Vec<String> = j.objects.iter().map(ToString::to_string).collect();
-        writeln!(
-            tw,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            j.id,
-            j.status,
-            j.priority,
-            when::local(j.due_at),
-            j.attempt,
-            one_line(&command_line(j)),
-            one_line(&j.description),
-            objects.join(",")
-        )?;
-    }
-    tw.flush()?;
-    out.write_all(&tw.into_inner().map_err(|e| io::Error::other(e.to_string()))?)
+/// Writes jobs as an aligned table, in the order given, fitted to `width` columns (the job,
+/// description and objects cells are cut with `…`); `None` shows every cell whole.
+pub fn write_table(out: &mut impl Write, jobs: &[Job], width: Option<usize>) -> io::Result<()> {
+    let column = |header, cut| table::Column { header, cut };
+    let columns = [
+        column("ID", false),
+        column("STATUS", false),
+        column("PRI", false),
+        column("DUE", false),
+        column("TRIES", false),
+        column("JOB", true),
+        column("DESCRIPTION", true),
+        column("OBJECTS", true),
+    ];
+    let rows: Vec<Vec<String>> = jobs
+        .iter()
+        .map(|j| {
+            let objects: Vec<String> = j.objects.iter().map(ToString::to_string).collect();
+            vec![
+                j.id.to_string(),
+                j.status.to_string(),
+                j.priority.to_string(),
+                when::local(j.due_at),
+                j.attempt.to_string(),
+                command_line(j),
+                j.description.clone(),
+                objects.join(","),
+            ]
+        })
+        .collect();
+    table::write(out, &columns, &rows, width)
 }
 
-/// `function arg1 arg2`, as SPIP's admin page shows `fn(args)`.
+/// `function arg1 'arg 2'`, quoted as a shell would (SPIP's admin page shows `fn(args)`).
 pub fn command_line(j: &Job) -> String {
-    std::iter::once(j.function.as_str()).chain(j.args.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
+    table::shell_line(std::iter::once(j.function.as_str()).chain(j.args.iter().map(String::as_str)))
 }
 
-fn one_line(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
-}
-
-/// Writes one job as `key: value` lines, for `taskctl show`.
+/// Writes one job as `key: value` lines, for `taskctl show`; what the job's author wrote is
+/// escaped so it cannot drive the terminal (`--json` gives it verbatim).
 pub fn write_details(out: &mut impl Write, j: &Job) -> io::Result<()> {
     let opt_time = |t: Option<i64>| t.map(when::local).unwrap_or_else(|| "-".into());
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
     let objects: Vec<String> = j.objects.iter().map(ToString::to_string).collect();
+    let esc = table::escape;
     let mut tw = tabwriter::TabWriter::new(Vec::new());
     writeln!(tw, "id:\t{}", j.id)?;
     writeln!(tw, "status:\t{}", j.status)?;
-    writeln!(tw, "function:\t{}", j.function)?;
-    writeln!(tw, "args:\t{}", serde_json::to_string(&j.args).unwrap_or_default())?;
-    writeln!(tw, "description:\t{}", one_line(&j.description))?;
-    writeln!(tw, "file:\t{}", if j.file.is_empty() { "-" } else { &j.file })?;
+    writeln!(tw, "function:\t{}", esc(&j.function))?;
+    writeln!(tw, "args:\t{}", esc(&serde_json::to_string(&j.args).unwrap_or_default()))?;
+    writeln!(tw, "description:\t{}", esc(&j.description))?;
+    writeln!(tw, "file:\t{}", if j.file.is_empty() { "-".into() } else { esc(&j.file) })?;
     writeln!(tw, "priority:\t{}", j.priority)?;
     writeln!(tw, "due:\t{}", when::local(j.due_at))?;
     writeln!(tw, "created:\t{}", when::local(j.created_at))?;
@@ -114,8 +123,8 @@ pub fn write_details(out: &mut impl Write, j: &Job) -> io::Result<()> {
     writeln!(tw, "attempt:\t{} ({} failed, max {})", j.attempt, j.failures, opt(j.max_attempts))?;
     writeln!(tw, "worker pid:\t{}", opt(j.worker_pid))?;
     writeln!(tw, "exit code:\t{}", opt(j.exit_code))?;
-    writeln!(tw, "last error:\t{}", j.last_error.as_deref().unwrap_or("-"))?;
-    writeln!(tw, "objects:\t{}", if objects.is_empty() { "-".into() } else { objects.join(" ") })?;
+    writeln!(tw, "last error:\t{}", j.last_error.as_deref().map_or_else(|| "-".into(), esc))?;
+    writeln!(tw, "objects:\t{}", if objects.is_empty() { "-".into() } else { esc(&objects.join(" ")) })?;
     tw.flush()?;
     out.write_all(&tw.into_inner().map_err(|e| io::Error::other(e.to_string()))?)
 }

@@ -25,6 +25,8 @@ pub struct Taskctl {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Add a job (prints its id, or 0 when it duplicates a queued job).
+    #[command(after_help = "--batch reads one JSON job per line from stdin; see --help for its fields.")]
+    #[command(after_long_help = BATCH_HELP)]
     Add(AddArgs),
     /// Remove jobs that are not running (or, with --force, stop and remove running ones).
     Rm(RmArgs),
@@ -58,6 +60,31 @@ pub enum Command {
     Pass(PassArgs),
 }
 
+/// The `--batch` line format, in `taskctl add --help` and its man page: the one place besides
+/// the README where users can learn it (src/commands/batch.rs parses it).
+pub const BATCH_HELP: &str = "\
+Batch input (--batch): one JSON object per line on stdin, each one job; blank lines are \
+skipped. Every line is checked before anything is added: a bad line adds nothing and is \
+reported as stdin:LINE: reason (exit 65). Each field means what its option means; only \
+\"function\" is required and unknown fields are refused.
+
+  \"function\"      string: a built-in kind or handler name (FUNCTION)
+  \"args\"          array of strings (ARGS), default []
+  \"description\"   string (-d), default \"\"
+  \"file\"          string: the handler's location (--file)
+  \"no_duplicate\"  true, \"args\", \"function\" or false (--no-duplicate)
+  \"at\"            string: any --at form; or a number N, as --at @N
+  \"in\"            string: a duration (--in); not together with \"at\"
+  \"priority\"      integer from -10 to 10 (-p), default 0
+  \"max_attempts\"  integer, at least 1 (--max-attempts)
+  \"timeout\"       string: a duration (--timeout)
+  \"objects\"       array of \"TYPE:ID\" strings (--object)
+
+Example: two jobs; prints their ids, one a line (0 for a duplicate).
+
+  {\"function\":\"thumb\",\"args\":[\"a b.jpg\",\"256\"],\"objects\":[\"doc:7\"]}
+  {\"function\":\"reindex\",\"in\":\"1h\",\"priority\":5,\"no_duplicate\":true}";
+
 /// SPIP's `no_duplicate` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DedupArg {
@@ -84,11 +111,12 @@ pub struct AddArgs {
     /// Do not add if a queued job is the same (=args: same function, args and file; =function: same function).
     #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "args")]
     pub no_duplicate: Option<DedupArg>,
-    /// When it becomes due: 0, @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local).
-    #[arg(long, value_name = "TIME", conflicts_with = "in_")]
+    /// When it becomes due: 0 (now), @UNIX-SECONDS, RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" (local). A past
+    /// time means now; before 1970 or more than 100 years ahead is refused.
+    #[arg(long, value_name = "TIME", conflicts_with = "in_", allow_hyphen_values = true)]
     pub at: Option<String>,
-    /// Due after this delay, such as 30s, 5m, 2h.
-    #[arg(long = "in", id = "in_", value_name = "DURATION")]
+    /// Due after this delay, such as 30s, 5m, 2h (at most 100 years).
+    #[arg(long = "in", id = "in_", value_name = "DURATION", allow_hyphen_values = true)]
     pub in_: Option<String>,
     /// From -10 to 10; higher priorities run first once due.
     #[arg(short, long, value_name = "N", default_value_t = 0, allow_negative_numbers = true,
@@ -98,12 +126,12 @@ pub struct AddArgs {
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,
     /// Stop the handler after this long (default: jobs.timeout).
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub timeout: Option<String>,
     /// Attach the job to this object (repeatable).
     #[arg(long = "object", value_name = "TYPE:ID")]
     pub objects: Vec<ObjectRef>,
-    /// Read one JSON job per line from stdin and add them all in one transaction.
+    /// Read one JSON job per line from stdin and add them all in one transaction (format below).
     #[arg(long, conflicts_with_all = ["function", "at", "in_", "file", "no_duplicate", "objects", "max_attempts", "timeout"])]
     pub batch: bool,
     /// Print {"id":N,"added":BOOL,"duplicate_of":N|null} (one line per job with --batch).
@@ -150,6 +178,10 @@ pub struct ListArgs {
     /// Print {"jobs":[…],"next_due":TIME|null}.
     #[arg(long)]
     pub json: bool,
+    /// Show every cell whole instead of fitting the table to the terminal ($COLUMNS or 80 columns when
+    /// not a terminal).
+    #[arg(long, conflicts_with = "json")]
+    pub wide: bool,
 }
 
 /// `taskctl show`.

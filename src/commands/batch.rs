@@ -22,7 +22,7 @@ struct BatchLine {
     /// `true`/"args", "function", or `false`.
     #[serde(default)]
     no_duplicate: Option<serde_json::Value>,
-    /// Same forms as `--at`, or a number of seconds since the epoch.
+    /// Same forms as `--at`, or a number N of seconds since the epoch, meaning `--at @N`.
     #[serde(default)]
     at: Option<serde_json::Value>,
     #[serde(default, rename = "in")]
@@ -60,12 +60,17 @@ fn parse_line(line: &str) -> std::result::Result<NewJob, String> {
         Some(serde_json::Value::String(s)) if s == "function" => Dedup::Function,
         Some(other) => return Err(format!("no_duplicate must be true, false, \"args\" or \"function\", not {other}")),
     };
+    // A number N is exactly `--at @N`; a string is exactly what `--at` takes.
     let at = match &b.at {
         None => None,
-        Some(serde_json::Value::Number(n)) => Some(format!("@{}", n.as_i64().ok_or("at must be whole seconds")?)),
+        Some(serde_json::Value::Number(n)) if n.is_i64() || n.is_u64() => Some(format!("@{n}")),
+        Some(serde_json::Value::Number(n)) => return Err(format!("at must be whole seconds since the epoch, not {n}")),
         Some(serde_json::Value::String(s)) => Some(s.clone()),
         Some(other) => return Err(format!("at must be a time string or seconds since the epoch, not {other}")),
     };
+    if at.is_some() && b.in_.is_some() {
+        return Err("give \"at\" or \"in\", not both".into());
+    }
     let due_at = due_time(at.as_deref(), b.in_.as_deref()).map_err(|e| e.to_string())?;
     let timeout_ms = match &b.timeout {
         Some(t) => Some(when::parse_duration(t).map_err(|e| e.to_string())?.as_millis() as i64),

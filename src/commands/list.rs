@@ -26,7 +26,8 @@ pub fn list(settings: &Settings, args: ListArgs) -> Result<i32> {
         output::write_json(&mut out, &json)?;
     } else {
         if !jobs.is_empty() {
-            output::write_table(&mut out, &jobs)?;
+            let width = if args.wide { None } else { Some(crate::table::output_width()) };
+            output::write_table(&mut out, &jobs, width)?;
         }
         match next_due {
             Some(due) => writeln!(out, "next job in {}", when::human_delay(due - when::now_us()))?,

@@ -99,7 +99,18 @@ fn tell_scheduler(settings: &Settings) {
 }
 
 /// `taskctl start`: runs `tasksched` (which becomes a daemon) next to this binary or on PATH.
+/// Starting what already runs succeeds, as `systemctl start` does: the admin's wish holds.
+/// (`tasksched` run directly still refuses a second instance with 75.)
 fn start_scheduler(settings: &Settings) -> Result<i32> {
+    let already_running = || {
+        let Some(holder) = pidfile::holder(&settings.scheduler_pidfile()) else { return false };
+        let pid = if holder.pid > 0 { format!("pid {}", holder.pid) } else { "starting".into() };
+        eprintln!("taskctl: tasksched already running ({pid}) for {}", settings.data_dir.display());
+        true
+    };
+    if already_running() {
+        return Ok(exit_codes::OK);
+    }
     let sibling = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("tasksched")));
     let program = sibling.filter(|p| p.exists()).unwrap_or_else(|| "tasksched".into());
     let mut cmd = std::process::Command::new(&program);
@@ -108,7 +119,11 @@ fn start_scheduler(settings: &Settings) -> Result<i32> {
         cmd.arg("--config").arg(config);
     }
     let status = cmd.status().map_err(|e| Error::Unavailable(format!("cannot run {}: {e}", program.display())))?;
-    Ok(status.code().unwrap_or(exit_codes::SOFTWARE))
+    match status.code() {
+        // Another start won the race after our check: still what was asked for.
+        Some(exit_codes::TEMP_FAIL) if already_running() => Ok(exit_codes::OK),
+        code => Ok(code.unwrap_or(exit_codes::SOFTWARE)),
+    }
 }
 
 /// `taskctl stop`: SIGTERM to the scheduler, then waits until it has stopped its tasks.

@@ -66,10 +66,11 @@ pub fn command<K: TaskKind>() -> clap::Command {
 /// The whole `main` of a `phr-KIND` binary.
 pub fn kind_main<K: TaskKind>() -> ! {
     let prog: &'static str = Box::leak(binary_name::<K>().into_boxed_str());
-    let matches = edge::matches_or_exit(prog, command::<K>());
+    let cmd = command::<K>();
+    let matches = edge::matches_or_exit(prog, cmd.clone());
     let cli = match KindCli::<K::Flags>::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => edge::usage_exit(prog, &e),
+        Err(e) => edge::usage_exit(prog, &cmd, &e),
     };
     let once = cli.common.once || cli.common.dry_run || cli.common.job.is_some();
     logging::init(prog, if once { Style::Command } else { Style::Worker });

@@ -145,7 +145,16 @@ pub fn load_each(settings: &Settings) -> Result<Vec<(String, Result<TaskDef>)>> 
     };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".toml").map(str::to_string))
-        .filter(|n| valid_name(n))
+        .filter(|n| {
+            // Said, not silent: an admin who wrote the file expects a task from it.
+            if !valid_name(n) {
+                log::warn!(
+                    "ignoring {}: {n:?} is not a task name (letters, digits, '-' and '_' only)",
+                    task_path(settings, n).display()
+                );
+            }
+            valid_name(n)
+        })
         .collect();
     names.sort();
     Ok(names.into_iter().map(|n| (n.clone(), load(settings, &n))).collect())
