@@ -90,7 +90,8 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
         .env("PHR_JOB_ID", job.id.to_string())
         .env("PHR_JOB_ATTEMPT", job.attempt.to_string())
         .env("PHR_JOB_OBJECTS", objects.join(" "))
-        .env("PHR_DATA_DIR", spec.data_dir);
+        .env("PHR_DATA_DIR", spec.data_dir)
+        .env("PHR_WORKER", process::this_process().to_string());
     let spawned = cmd.spawn();
     drop(cmd); // closes our copies of the pipe's write end
     let mut child = match spawned {

@@ -22,7 +22,9 @@ pub fn rm(settings: &Settings, args: RmArgs) -> Result<i32> {
         match removal {
             Removal::Removed => {
                 if running_before.contains(&id) {
-                    crate::queue::orphans::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
+                    let runs =
+                        crate::queue::orphans::Runs { data_dir: &settings.data_dir, job: Some(id), worker: None };
+                    runs.stop(settings.jobs.kill_grace);
                 }
                 let _ = std::fs::remove_file(settings.job_log(id));
             }

@@ -75,8 +75,22 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
         let def = def.as_ref().ok();
         let mut st = store.tasks().task_state(name)?.unwrap_or_else(|| TaskState::new(name));
         if holder.is_none() && st.state != RunState::Crashed {
-            st.state = RunState::Stopped; // no scheduler, no worker, whatever was last written
-            st.pid = None;
+            // No scheduler: what runs is what a pidfile names and is alive (a worker left by a
+            // scheduler that died), whatever was last written.
+            match crate::sched::leftover::worker_of(settings, name) {
+                Some(w) => {
+                    eprintln!(
+                        "taskctl: task {name}: worker pid {} runs without a scheduler (taskctl stop stops it)",
+                        w.pid
+                    );
+                    st.state = RunState::Started;
+                    st.pid = Some(w.pid);
+                }
+                None => {
+                    st.state = RunState::Stopped;
+                    st.pid = None;
+                }
+            }
         }
         rows.push(TaskJson {
             name: name.clone(),

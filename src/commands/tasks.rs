@@ -54,7 +54,13 @@ pub fn stop(settings: &Settings, args: TargetArgs) -> Result<i32> {
     if args.tasks.is_empty() && !args.all {
         return stop_scheduler(settings);
     }
-    change_tasks(settings, &args.tasks, args.all, |tx, names| tx.tasks().set_desired(names, false))
+    let code = change_tasks(settings, &args.tasks, args.all, |tx, names| tx.tasks().set_desired(names, false))?;
+    if pidfile::holder(&settings.scheduler_pidfile()).is_none() {
+        // No scheduler to act on it: stop what one that died left running.
+        let names = targets(settings, &args.tasks, args.all)?;
+        sched::leftover::stop(settings, &mut Store::open(&settings.db_path())?, Some(&names))?;
+    }
+    Ok(code)
 }
 
 pub fn restart(settings: &Settings, args: TasksArgs) -> Result<i32> {
@@ -131,6 +137,7 @@ fn stop_scheduler(settings: &Settings) -> Result<i32> {
     let path = settings.scheduler_pidfile();
     let Some(pid) = pidfile::holder(&path).and_then(|h| crate::process::pid_from(h.pid)) else {
         log::info!("tasksched is not running");
+        sched::leftover::stop(settings, &mut Store::open(&settings.db_path())?, None)?;
         return Ok(exit_codes::OK);
     };
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)

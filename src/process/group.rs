@@ -36,8 +36,10 @@ pub fn die_with_parent(cmd: &mut Command, signal: Signal) {
 
 /// Sends `signal` to the group led by `pgid`; false if there is no such group (or the number
 /// cannot name one).
+/// Our own group is never signalled: a corrupt record naming it must not kill us.
 pub fn signal_group(pgid: i64, signal: Signal) -> bool {
-    pid_from(pgid).is_some_and(|p| killpg(p, signal).is_ok())
+    let own = nix::unistd::getpgrp();
+    pid_from(pgid).filter(|&p| p != own).is_some_and(|p| killpg(p, signal).is_ok())
 }
 
 /// SIGKILL to the whole group.

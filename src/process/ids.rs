@@ -38,10 +38,20 @@ pub fn rss_bytes() -> Option<u64> {
     Some(pages * nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().unwrap_or(4096) as u64)
 }
 
-/// This process, as it records itself.
+/// This process, as it records itself (read once: it never changes).
 pub fn this_process() -> ProcessId {
-    let pid = i64::from(std::process::id());
-    ProcessId { pid, start: start_time(pid).unwrap_or(0) }
+    static ME: std::sync::OnceLock<ProcessId> = std::sync::OnceLock::new();
+    *ME.get_or_init(|| {
+        let pid = i64::from(std::process::id());
+        ProcessId { pid, start: start_time(pid).unwrap_or(0) }
+    })
+}
+
+impl std::fmt::Display for ProcessId {
+    /// `PID:START`, the form handlers find their worker by in `PHR_WORKER`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.pid, self.start)
+    }
 }
 
 /// Whether the recorded process is still the one running (same pid, same start time).

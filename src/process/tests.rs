@@ -65,6 +65,7 @@ fn recorded_numbers_that_cannot_name_another_process_are_refused() {
         assert!(!signal_group(bad, nix::sys::signal::Signal::SIGCONT));
     }
     assert!(pid_from(i64::from(std::process::id())).is_some());
+    assert!(!signal_group(i64::from(nix::unistd::getpgrp().as_raw()), nix::sys::signal::Signal::SIGCONT));
     assert!(is_alive(this_process()));
     assert!(!is_alive(ProcessId { pid: i64::from(std::process::id()), start: -5 }));
 }

@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 
 /// How often a worker looks for jobs whose worker died.
 const RECLAIM_EVERY: Duration = Duration::from_secs(5);
+/// A second stop request escalates ("stop running jobs now") only this long after the first
+/// was handled: two SIGTERMs sent together (a dying scheduler's and the kernel's) are one.
+const SECOND_SIGNAL_AFTER: Duration = Duration::from_millis(500);
 /// How long one store cycle waits for another writer before the worker looks at its events
 /// (signals, finished jobs) and tries again.
 const BUSY_WAIT: Duration = Duration::from_secs(1);
@@ -66,6 +69,11 @@ struct Loop {
     finished: Vec<Finished>,
     oldest_unreported: Option<Instant>,
     stopping: bool,
+    /// When the first stop request was handled.
+    stop_requested: Option<Instant>,
+    /// Our parent at start: once it changes we are orphaned, and a further SIGTERM comes from the
+    /// parent-death path or from the next scheduler, never from an operator in a hurry.
+    parent: Option<nix::unistd::Pid>,
     pace: Pace,
     summary: WorkSummary,
 }
@@ -106,7 +114,7 @@ fn run_loop(
 ) -> Result<WorkSummary> {
     let me = process::this_process();
     let policy = retry_policy(settings);
-    let mut state = Loop::default();
+    let mut state = Loop { parent: Some(nix::unistd::getppid()), ..Loop::default() };
     let mut claimed_once = false;
     let mut claimed_total: u64 = 0;
     let mut last_reclaim: Option<Instant> = None;
@@ -218,6 +226,12 @@ fn handle_event(event: Event, state: &mut Loop, running: &Arc<Running>, settings
             false
         }
         Event::Signal(sig) if state.stopping => {
+            let orphaned = state.parent.is_some_and(|p| p != nix::unistd::getppid());
+            let too_soon = state.stop_requested.is_some_and(|t| t.elapsed() < SECOND_SIGNAL_AFTER);
+            if orphaned || too_soon {
+                info!("signal {sig} again: already finishing running jobs");
+                return false;
+            }
             warn!("signal {sig} again: stopping running jobs now");
             stop_running(running, settings, Duration::ZERO);
             true
@@ -225,6 +239,7 @@ fn handle_event(event: Event, state: &mut Loop, running: &Arc<Running>, settings
         Event::Signal(sig) => {
             info!("signal {sig}: finishing running jobs, giving back the others, then exiting");
             state.stopping = true;
+            state.stop_requested = Some(Instant::now());
             running.drain();
             stop_running(running, settings, settings.worker.stop_grace);
             true
@@ -274,7 +289,10 @@ fn stop_running(running: &Arc<Running>, settings: &Settings, grace: Duration) {
 
 /// Gives back the jobs of workers that died, after stopping whatever they left running.
 fn reclaim_orphans(store: &mut Store, settings: &Settings, me: WorkerId, policy: &RetryPolicy) -> Result<()> {
-    let stop = |id| super::orphans::stop_job_processes(id, &settings.data_dir, settings.jobs.kill_grace);
+    let stop = |worker, id| {
+        let runs = super::orphans::Runs { data_dir: &settings.data_dir, job: Some(id), worker: Some(worker) };
+        runs.stop(settings.jobs.kill_grace)
+    };
     for (worker, ids) in store.reclaim_dead_workers(me, policy, stop)? {
         warn!("worker pid {} died: re-queued job(s) {:?}", worker.pid, ids);
     }

@@ -4,6 +4,7 @@
 //! signals and timers: no polling.
 
 pub mod daemon;
+pub mod leftover;
 pub mod pidfile;
 mod slot;
 
@@ -69,7 +70,7 @@ fn tick(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slo
     for slot in slots.values_mut() {
         slot.reap(settings);
     }
-    save(store, slots)?; // crashes and exits first, so what is read back below includes them
+    save(settings, store, slots)?; // crashes and exits first, so what is read back below includes them
     let stored: BTreeMap<String, TaskState> =
         store.tasks().task_states()?.into_iter().map(|t| (t.name.clone(), t)).collect();
     let mut next: Option<Instant> = None;
@@ -82,14 +83,22 @@ fn tick(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slo
             next = Some(next.map_or(at, |n| n.min(at)));
         }
     }
-    save(store, slots)?;
+    save(settings, store, slots)?;
     slots.retain(|_, slot| !slot.file_gone || slot.has_worker());
     Ok(next)
 }
 
-/// Writes what changed in each slot: its state, new crashes, a restart carried out.
-fn save(store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
+/// Writes what changed in each slot: its state, new crashes, a restart carried out, and the
+/// jobs of workers that ended given back.
+fn save(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slot>) -> Result<()> {
+    let policy = crate::queue::worker::retry_policy(settings);
     for (name, slot) in slots.iter_mut() {
+        for (worker, stopped) in std::mem::take(&mut slot.ended) {
+            let ids = store.write(|tx| tx.claims().reclaim(worker, &policy, !stopped))?;
+            if !ids.is_empty() {
+                warn!("task {name}: worker pid {} ended holding job(s) {ids:?}: re-queued", worker.pid);
+            }
+        }
         if slot.dirty {
             store.write(|tx| tx.tasks().save_task_state(&slot.state))?;
             slot.dirty = false;
@@ -160,23 +169,7 @@ fn fresh(mut state: TaskState) -> TaskState {
 /// Workers left by a scheduler that was killed: stopped (SIGTERM, grace, SIGKILL) before new
 /// ones start, so nothing runs twice; stale pidfiles are removed.
 fn stop_leftover_workers(settings: &Settings, store: &mut Store) -> Result<()> {
-    let dir = settings.run_dir().join("tasks");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(()) };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "cmd") {
-            pidfile::kill_recorded_group(&path);
-            continue;
-        }
-        if path.extension().is_none_or(|e| e != "pid") {
-            continue;
-        }
-        if let Some(worker) = pidfile::read_worker(&path).filter(|w| crate::process::is_alive(*w)) {
-            warn!("stopping worker pid {} left by a previous scheduler ({})", worker.pid, path.display());
-            crate::process::stop_group(worker.pid, settings.scheduler.stop_grace);
-        }
-        let _ = std::fs::remove_file(&path);
-    }
+    leftover::stop(settings, store, None)?;
     for mut state in store.tasks().task_states()? {
         if matches!(state.state, RunState::Started | RunState::Starting | RunState::Stopping) || state.pid.is_some() {
             state.state = RunState::Stopped;
@@ -202,7 +195,7 @@ fn shut_down(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String
     for slot in slots.values_mut() {
         slot.finish_shutdown(settings);
     }
-    save(store, slots)
+    save(settings, store, slots)
 }
 
 fn listen_for_signals() -> Result<mpsc::Receiver<i32>> {

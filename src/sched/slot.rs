@@ -30,7 +30,12 @@ pub struct Slot {
     pub new_crashes: i64,
     /// Restart requests carried out, to be taken off the store's count.
     pub restarts_done: i64,
+    /// Workers that ended, with whether we had asked them to stop: their jobs still marked
+    /// running are given back (charged a failure only when the worker crashed by itself).
+    pub ended: Vec<(WorkerId, bool)>,
     child: Option<Child>,
+    /// The running worker as its handlers' `PHR_WORKER` names it.
+    worker: Option<WorkerId>,
     spawned_at: Option<Instant>,
     stop_sent: Option<Instant>,
     restart_at: Option<Instant>,
@@ -47,7 +52,9 @@ impl Slot {
             dirty: true,
             new_crashes: 0,
             restarts_done: 0,
+            ended: Vec::new(),
             child: None,
+            worker: None,
             spawned_at: None,
             stop_sent: None,
             restart_at: None,
@@ -177,6 +184,7 @@ impl Slot {
         }
         info!("task {}: worker pid {pid} started", self.def.name);
         self.child = Some(child);
+        self.worker = Some(worker);
         self.spawned_at = Some(Instant::now());
         self.stop_sent = None;
         self.state.pid = Some(pid);
@@ -198,8 +206,19 @@ impl Slot {
         };
         self.child = None;
         let _ = std::fs::remove_file(settings.task_pidfile(&self.def.name));
-        // What a killed worker's pass was running goes with it: never two passes at once.
-        pidfile::kill_recorded_group(&settings.task_cmdfile(&self.def.name));
+        // What a killed worker's pass was running goes with it: never two passes at once. The
+        // run file is only the dead worker's if nobody holds the task's lock now: `taskctl pass`
+        // may be running a pass of its own (its worker exited "busy").
+        if !crate::tasks::worker::lock_is_held(settings, &self.def.name) {
+            pidfile::kill_recorded_group(&settings.task_cmdfile(&self.def.name));
+        }
+        // Job handlers that left the worker's process group go too, found by their PHR_WORKER;
+        // at once if we stopped the worker: the grace it had was theirs.
+        if let Some(worker) = self.worker.take() {
+            let runs = crate::queue::orphans::Runs { data_dir: &settings.data_dir, job: None, worker: Some(worker) };
+            runs.stop(if self.stop_sent.is_some() { Duration::ZERO } else { settings.jobs.kill_grace });
+            self.ended.push((worker, self.stop_sent.is_some()));
+        }
         self.state.pid = None;
         self.state.last_exit = Some(process::describe(status));
         self.dirty = true;

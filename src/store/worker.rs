@@ -83,7 +83,7 @@ impl super::Store {
         &mut self,
         me: WorkerId,
         policy: &RetryPolicy,
-        mut stop: impl FnMut(i64),
+        mut stop: impl FnMut(WorkerId, i64),
     ) -> Result<Vec<(WorkerId, Vec<i64>)>> {
         let mut reclaimed = Vec::new();
         for worker in self.claims().workers_with_running_jobs()? {
@@ -91,9 +91,9 @@ impl super::Store {
                 continue;
             }
             for id in self.claims().running_jobs_of(worker)? {
-                stop(id);
+                stop(worker, id);
             }
-            let ids = self.write(|tx| tx.claims().reclaim(worker, policy))?;
+            let ids = self.write(|tx| tx.claims().reclaim(worker, policy, true))?;
             reclaimed.push((worker, ids));
         }
         Ok(reclaimed)
@@ -180,9 +180,10 @@ impl Claims<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Takes back the running jobs of a worker that died: each counts as a failed attempt (so a
-    /// job that kills its worker every time ends dead) and is queued again for the next worker.
-    pub fn reclaim(&self, dead: WorkerId, policy: &RetryPolicy) -> Result<Vec<i64>> {
+    /// Takes back the running jobs of a worker that died and queues them again. With `charge`
+    /// (the worker crashed) each counts as a failed attempt, so a job that kills its worker every
+    /// time ends dead; without (we stopped the worker ourselves) none does.
+    pub fn reclaim(&self, dead: WorkerId, policy: &RetryPolicy, charge: bool) -> Result<Vec<i64>> {
         let now = when::now_us();
         let tx = self.writing();
         let runs: Vec<(i64, i64)> = {
@@ -194,7 +195,8 @@ impl Claims<'_> {
         };
         let reason = format!("worker pid {} died while running it", dead.pid);
         for &(id, started_at) in &runs {
-            let outcome = Outcome::Failed { reason: reason.clone(), exit_code: None };
+            let outcome =
+                if charge { Outcome::Failed { reason: reason.clone(), exit_code: None } } else { Outcome::Interrupted };
             record_outcome(tx, dead, &Finished { id, outcome, started_at }, policy, now)?;
         }
         let ids = runs.into_iter().map(|(id, _)| id).collect();

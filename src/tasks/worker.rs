@@ -68,6 +68,12 @@ pub fn lock_task(settings: &Settings, task: &str) -> Result<File> {
     }
 }
 
+/// Whether something (a worker, `taskctl pass`, `phr-KIND --task`) holds the task's lock now.
+pub fn lock_is_held(settings: &Settings, task: &str) -> bool {
+    let Ok(file) = std::fs::File::open(settings.task_lock(task)) else { return false };
+    matches!(file.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock))
+}
+
 /// Runs one pass (or one round of a continuous kind) in the foreground: `taskctl pass`,
 /// `phr-KIND --once`. A task's pass is recorded in the store, unless it is a dry run.
 pub fn pass_once(
