@@ -179,15 +179,9 @@ impl Settings {
                 }
             }
         };
-        let data_dir = data_dir_flag
-            .map(Path::to_path_buf)
-            .or_else(|| env_path("PHR_DATA_DIR"))
-            .or(file.data_dir.clone())
-            .or_else(default_data_dir)
-            .ok_or_else(|| Error::Config("cannot tell where the data dir is: set PHR_DATA_DIR or --data-dir".into()))?;
-        Settings::validate(&file)?;
         // Absolute paths: the daemon changes its directory to / and passes them to its workers.
         let config_path = config_path.map(|p| std::path::absolute(&p).unwrap_or(p));
+        let data_dir = choose_data_dir(data_dir_flag, file.data_dir.as_deref(), config_path.as_deref())?;
         // Canonical, since handlers are found again by the data dir in their environment.
         let data_dir = std::fs::canonicalize(&data_dir).or_else(|_| std::path::absolute(&data_dir)).unwrap_or(data_dir);
         let config_dir =
@@ -208,16 +202,6 @@ impl Settings {
             tasks_dir,
             scheduler: file.scheduler,
         })
-    }
-
-    fn validate(file: &ConfigFile) -> Result<()> {
-        if file.jobs.max_attempts == 0 {
-            return Err(Error::Config("jobs.max_attempts must be at least 1".into()));
-        }
-        if file.worker.jobs == Some(0) {
-            return Err(Error::Config("worker.jobs must be at least 1".into()));
-        }
-        Ok(())
     }
 
     /// The SQLite file holding the queue (and, later, the databox).
@@ -282,6 +266,31 @@ impl Settings {
     }
 }
 
+/// The data dir: `--data-dir`, `$PHR_DATA_DIR`, the config's `data_dir` (relative to the
+/// config file's folder), then the default. An empty one is refused rather than taken for the
+/// current directory, where the store would silently land.
+fn choose_data_dir(flag: Option<&Path>, from_config: Option<&Path>, config_path: Option<&Path>) -> Result<PathBuf> {
+    let empty = |what: &str| Error::Config(format!("{what} is empty: give the data dir's path"));
+    if let Some(dir) = flag {
+        return if dir.as_os_str().is_empty() { Err(empty("--data-dir")) } else { Ok(dir.to_path_buf()) };
+    }
+    match std::env::var_os("PHR_DATA_DIR") {
+        Some(v) if v.is_empty() => return Err(empty("PHR_DATA_DIR")),
+        Some(v) => return Ok(PathBuf::from(v)),
+        None => {}
+    }
+    if let Some(dir) = from_config {
+        let path = config_path.map_or_else(|| Path::new("the config").to_path_buf(), Path::to_path_buf);
+        if dir.as_os_str().is_empty() {
+            return Err(Error::Config(format!("{}: data_dir is empty: give the data dir's path", path.display())));
+        }
+        let base = config_path.and_then(Path::parent).unwrap_or(Path::new("/"));
+        return Ok(base.join(dir));
+    }
+    default_data_dir()
+        .ok_or_else(|| Error::Config("cannot tell where the data dir is: set PHR_DATA_DIR or --data-dir".into()))
+}
+
 fn env_path(name: &str) -> Option<PathBuf> {
     std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
 }
@@ -313,7 +322,45 @@ fn default_data_dir() -> Option<PathBuf> {
 /// Reads and parses one TOML config file, turning a parse error into `file:line:col: reason`.
 pub fn read_config(path: &Path) -> Result<ConfigFile> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::NoInput { path: path.to_path_buf(), source })?;
-    parse_toml(path, &text)
+    let file: ConfigFile = parse_toml(path, &text)?;
+    file.check().map_err(|(keys, reason)| error_at(path, &text, keys, reason))?;
+    Ok(file)
+}
+
+impl ConfigFile {
+    /// Every setting's valid range: values that parse but would break things (a zero retry
+    /// delay that spins, a zero poll interval that burns a CPU) are refused at their line.
+    fn check(&self) -> std::result::Result<(), (&'static [&'static str], String)> {
+        let ms = Duration::from_millis;
+        let (j, w, s) = (&self.jobs, &self.worker, &self.scheduler);
+        if j.max_attempts == 0 {
+            return Err((&["jobs", "max_attempts"], "must be at least 1".into()));
+        }
+        at_least(&["jobs", "timeout"], j.timeout, ms(1000))?;
+        at_least(&["jobs", "retry_backoff"], j.retry_backoff, ms(10))?;
+        at_least(&["jobs", "retry_backoff_max"], j.retry_backoff_max, j.retry_backoff)?;
+        if j.log_max_bytes < 256 {
+            return Err((&["jobs", "log_max_bytes"], "must be at least 256 (a log's header line)".into()));
+        }
+        let max_jobs = crate::kinds::queue::MAX_JOBS;
+        if w.jobs.is_some_and(|n| !(1..=max_jobs).contains(&n)) {
+            return Err((&["worker", "jobs"], format!("must be from 1 to {max_jobs}")));
+        }
+        at_least(&["worker", "poll_interval"], w.poll_interval, ms(10))?;
+        at_least(&["scheduler", "restart_backoff_max"], s.restart_backoff_max, ms(1000))?;
+        Ok(())
+    }
+}
+
+fn at_least(
+    keys: &'static [&'static str],
+    value: Duration,
+    min: Duration,
+) -> std::result::Result<(), (&'static [&'static str], String)> {
+    if value < min {
+        return Err((keys, format!("must be at least {}", humantime::format_duration(min))));
+    }
+    Ok(())
 }
 
 /// Parses TOML text into any settings type, with positions in the error.

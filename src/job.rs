@@ -6,6 +6,12 @@ use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
+/// Linux's limit on one argument (MAX_ARG_STRLEN, 32 pages), terminating NUL included.
+pub const MAX_ARG_BYTES: usize = 131_072;
+/// What a job's arguments may take in all: half of Linux's usual 2 MiB for arguments and
+/// environment together, leaving the rest to the environment.
+pub const MAX_ARGS_BYTES: usize = 1 << 20;
+
 /// Lowest and highest priority, as SPIP's job queue.
 pub const PRIORITY_RANGE: std::ops::RangeInclusive<i64> = -10..=10;
 
@@ -145,6 +151,41 @@ impl NewJob {
         if self.max_attempts == Some(0) {
             return Err(Error::Usage("max attempts must be at least 1".into()));
         }
+        if self.timeout_ms.is_some_and(|t| t <= 0) {
+            return Err(Error::Usage("a timeout must be more than 0s".into()));
+        }
+        self.check_exec_limits().map_err(Error::Data)
+    }
+
+    /// Refuses what no program can be given: a NUL byte (C strings end there) or an argument
+    /// list past the kernel's limits, so such a job is refused at `add` instead of retried.
+    fn check_exec_limits(&self) -> std::result::Result<(), String> {
+        let texts = std::iter::once(("function", &self.function)).chain(std::iter::once(("file", &self.file)));
+        for (what, text) in texts {
+            if text.contains('\0') {
+                return Err(format!("the {what} contains a NUL byte"));
+            }
+        }
+        let mut total = 0usize;
+        for (n, arg) in self.args.iter().enumerate() {
+            if arg.contains('\0') {
+                return Err(format!("argument {} contains a NUL byte, which no program can be given", n + 1));
+            }
+            if arg.len() >= MAX_ARG_BYTES {
+                return Err(format!(
+                    "argument {} is {} bytes: a program can be given at most {} in one argument",
+                    n + 1,
+                    arg.len(),
+                    MAX_ARG_BYTES - 1
+                ));
+            }
+            total += arg.len() + 1;
+        }
+        if total > MAX_ARGS_BYTES {
+            return Err(format!(
+                "the arguments take {total} bytes: more than the {MAX_ARGS_BYTES} a program can be given"
+            ));
+        }
         Ok(())
     }
 
@@ -212,6 +253,8 @@ pub enum Outcome {
     Failed { reason: String, exit_code: Option<i32> },
     /// Stopped by a shutdown of the worker: re-queue without counting a failure.
     Interrupted,
+    /// The job can never run as it is (an argument the kernel refuses): dead at once.
+    Unrunnable { reason: String },
 }
 
 /// A run that ended, as a worker reports it: which job, how, and when it really started (a

@@ -96,6 +96,9 @@ pub fn run_program(job: &Claimed, spec: &RunSpec<'_>, running: &Running) -> Outc
     drop(cmd); // closes our copies of the pipe's write end
     let mut child = match spawned {
         Ok(c) => c,
+        Err(e) if e.raw_os_error() == Some(libc::E2BIG) || e.kind() == std::io::ErrorKind::InvalidInput => {
+            return Outcome::Unrunnable { reason: format!("cannot run {}: {e}", spec.program.display()) };
+        }
         Err(e) => return failed(format!("cannot run {}: {e}", spec.program.display()), None),
     };
     let header = crate::joblog::header(job);

@@ -132,3 +132,27 @@ fn after_a_scheduler_crash_status_shows_the_leftover_worker_and_its_job_finishes
     next.wait().unwrap();
     w.assert_no_processes_left();
 }
+
+/// Jobs that can never run are refused at `add`, and one that reaches a worker anyway is dead
+/// at once instead of retried.
+#[test]
+fn jobs_no_program_can_be_given_are_refused_or_dead_at_once() {
+    let w = World::new();
+    w.handler("echoer", "echo \"$@\"");
+    let nul = r#"{"function":"echoer","args":["a\u0000b"]}"#;
+    w.taskctl_stdin(&["add", "--batch"], &format!("{{\"function\":\"echoer\"}}\n{nul}\n"))
+        .code(65)
+        .one_line_error("stdin:2: argument 1 contains a NUL byte");
+    let long = format!("{{\"function\":\"echoer\",\"args\":[\"{}\"]}}\n", "x".repeat(200_000));
+    w.taskctl_stdin(&["add", "--batch"], &long).code(65).one_line_error("argument 1 is 200000 bytes");
+    assert!(w.jobs().is_empty(), "a refused batch adds nothing");
+    // A job stored before these checks existed (or written by another tool) still ends at once.
+    let id = w.add(&["echoer", "short"]);
+    let db = rusqlite::Connection::open(w.data().join("phr.db")).unwrap();
+    let args = serde_json::to_string(&vec!["y".repeat(200_000)]).unwrap();
+    db.execute("UPDATE jobs SET args = ?1 WHERE id = ?2", rusqlite::params![args, id]).unwrap();
+    w.drain("1");
+    let job = w.job(id);
+    assert_eq!(job["status"], "dead", "{job}");
+    assert_eq!(job["failures"], 1, "retried although it can never run: {job}");
+}

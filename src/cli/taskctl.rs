@@ -12,10 +12,10 @@ use std::path::PathBuf;
     then /var/lib/phr-tasks (root) or $XDG_DATA_HOME/phr-tasks.\nLogs go to stderr; set RUST_LOG=info for more.")]
 pub struct Taskctl {
     /// Configuration file to read instead of the default one.
-    #[arg(long, global = true, value_name = "FILE", env = "PHR_CONFIG", hide_env = true)]
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Data directory (store, logs, run files).
-    #[arg(long, global = true, value_name = "DIR", env = "PHR_DATA_DIR", hide_env = true)]
+    #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
@@ -221,7 +221,7 @@ pub struct PurgeArgs {
 #[derive(Debug, Args)]
 pub struct WorkArgs {
     /// Jobs run at once (default: worker.jobs, else the number of CPUs).
-    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: Option<u32>,
     /// Exit once nothing is running or due and no retry is pending.
     #[arg(long)]

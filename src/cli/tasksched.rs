@@ -17,10 +17,10 @@ pub struct Tasksched {
     #[arg(long)]
     pub ensure: bool,
     /// Configuration file to read instead of the default one.
-    #[arg(long, value_name = "FILE", env = "PHR_CONFIG", hide_env = true)]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Data directory (store, logs, run files).
-    #[arg(long, value_name = "DIR", env = "PHR_DATA_DIR", hide_env = true)]
+    #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Run the worker of one task (how the scheduler starts its workers).
     #[arg(long, value_name = "TASK", hide = true)]

@@ -24,7 +24,10 @@ struct AddedJson {
 
 pub fn run(settings: &Settings, args: AddArgs) -> Result<i32> {
     let json = args.json;
-    let jobs = if args.batch { batch::read_jobs(std::io::stdin().lock())? } else { vec![job_from_args(args)?] };
+    let mut jobs = if args.batch { batch::read_jobs(std::io::stdin().lock())? } else { vec![job_from_args(args)?] };
+    for job in &mut jobs {
+        job.file = absolute_location(&job.file);
+    }
     warn_unrunnable(settings, &jobs);
     let mut store = Store::open(&settings.db_path())?;
     let added = store.write(|tx| tx.jobs().add(&jobs))?;
@@ -63,6 +66,24 @@ pub(super) fn due_time(at: Option<&str>, in_: Option<&str>) -> Result<i64> {
         (Some(at), _) => when::parse_at(at),
         (None, Some(delay)) => Ok(when::now_us().saturating_add(when::us(when::parse_duration(delay)?))),
         (None, None) => Ok(when::now_us()),
+    }
+}
+
+/// A relative `--file` is relative to where `add` ran, not to the worker's `/`: made absolute
+/// once, keeping a trailing `/` (a handler dir).
+fn absolute_location(file: &str) -> String {
+    if file.is_empty() || file.starts_with('/') {
+        return file.to_string();
+    }
+    match std::path::absolute(file) {
+        Ok(path) => {
+            let mut text = path.to_string_lossy().into_owned();
+            if file.ends_with('/') && !text.ends_with('/') {
+                text.push('/');
+            }
+            text
+        }
+        Err(_) => file.to_string(),
     }
 }
 

@@ -35,6 +35,7 @@ pub fn run_job(settings: &Settings, id: i64) -> Result<i32> {
             Ok(exit_codes::TEMP_FAIL)
         }
         Outcome::Interrupted => Ok(exit_codes::TEMP_FAIL),
+        Outcome::Unrunnable { reason } => Err(Error::JobFailed { id: job.id, reason: format!("{reason} (dead)") }),
         Outcome::Failed { reason, .. } => {
             let next = match store.jobs().get(job.id)? {
                 Some(j) if j.status == crate::job::Status::Dead => " (dead: no attempt left)".to_string(),

@@ -18,10 +18,10 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Configuration file to read instead of the default one.
-    #[arg(long, value_name = "FILE", env = "PHR_CONFIG", hide_env = true)]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Data directory (store, logs, run files).
-    #[arg(long, value_name = "DIR", env = "PHR_DATA_DIR", hide_env = true)]
+    #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Take the settings, period and limits of task NAME (tasks.d/NAME.toml); flags override them.
     #[arg(long, value_name = "NAME")]

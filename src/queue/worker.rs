@@ -265,6 +265,10 @@ fn log_outcome(id: i64, outcome: &Outcome, summary: &mut WorkSummary) {
         }
         Outcome::NotFinished => debug!("job {id} not finished: re-queued one priority lower"),
         Outcome::Interrupted => info!("job {id} interrupted: re-queued"),
+        Outcome::Unrunnable { reason } => {
+            summary.failed += 1;
+            warn!("job {id} cannot run: {reason}: dead");
+        }
     }
 }
 

@@ -78,7 +78,9 @@ pub fn write_worker(path: &Path, worker: WorkerId) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
     }
-    let tmp = path.with_extension("pid.tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp"); // NAME.pid.tmp, NAME.cmd.tmp: never one temp file for two run files
+    let tmp = std::path::PathBuf::from(tmp);
     std::fs::write(&tmp, format!("{} {}\n", worker.pid, worker.start)).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

@@ -68,6 +68,13 @@ const INTERRUPTED_SQL: &str =
 
 const FAILURES_SQL: &str = concat!("SELECT failures, coalesce(max_attempts, ?4) FROM jobs", fence!());
 
+/// A job that can never run is dead at once, whatever attempts it has left.
+const UNRUNNABLE_SQL: &str = concat!(
+    "UPDATE jobs SET status = 'dead', failures = failures + 1, started_at = ?4, finished_at = ?5, ",
+    "exit_code = NULL, last_error = ?6",
+    fence!()
+);
+
 const FAILED_SQL: &str = concat!(
     "UPDATE jobs SET status = ?4, failures = ?5, due_at = coalesce(?6, due_at), started_at = ?7, finished_at = ?8, ",
     "exit_code = ?9, last_error = ?10, ",
@@ -231,6 +238,9 @@ fn record_outcome(tx: &Connection, worker: WorkerId, f: &Finished, policy: &Retr
         }
         Outcome::Interrupted => {
             tx.prepare_cached(INTERRUPTED_SQL)?.execute(params![id, pid, start, f.started_at, now])?;
+        }
+        Outcome::Unrunnable { reason } => {
+            tx.prepare_cached(UNRUNNABLE_SQL)?.execute(params![id, pid, start, f.started_at, now, reason])?;
         }
         Outcome::Failed { reason, exit_code } => {
             let found: Option<(i64, i64)> = tx
