@@ -156,3 +156,48 @@ fn jobs_no_program_can_be_given_are_refused_or_dead_at_once() {
     assert_eq!(job["status"], "dead", "{job}");
     assert_eq!(job["failures"], 1, "retried although it can never run: {job}");
 }
+
+/// Jobs a worker claimed ahead but never started are given back uncharged when it dies; the
+/// run that killed it is charged.
+#[test]
+fn jobs_claimed_ahead_but_never_started_are_not_charged_when_their_worker_dies() {
+    let w = World::new();
+    w.handler("killer", "[ \"$PHR_JOB_ATTEMPT\" = 1 ] && kill -9 $PPID\nexit 0");
+    for _ in 0..200 {
+        w.add(&["noop", "-p", "5"]); // teaches the worker its jobs are short: it claims ahead
+    }
+    let killer = w.add(&["killer", "-p", "4"]);
+    let later: Vec<i64> = (0..20).map(|_| w.add(&["noop", "-p", "3", "--max-attempts", "1"])).collect();
+    let mut worker = w.spawn_worker(&["-j", "1"]);
+    worker.wait().unwrap();
+    let held = later.iter().filter(|&&id| w.status_of(id) == "running").count();
+    assert!(held > 0, "the test needs jobs claimed ahead of the killer");
+    w.drain("1");
+    for id in later {
+        let job = w.job(id);
+        assert_eq!(job["status"], "done", "a job never started was charged: {job}");
+    }
+    let job = w.job(killer);
+    assert_eq!(job["failures"], 1, "{job}");
+    assert_eq!(job["status"], "done", "{job}");
+}
+
+/// A worker in another container (pid namespace) sharing the data dir cannot be seen from here:
+/// its jobs are left alone, with a warning. A claim from before a reboot is taken back.
+#[test]
+fn claims_from_another_pid_namespace_are_not_taken_back() {
+    let w = World::new();
+    let other_ns = w.add(&["noop"]);
+    let before_reboot = w.add(&["noop"]);
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap().trim().to_string();
+    let db = rusqlite::Connection::open(w.data().join("phr.db")).unwrap();
+    let claim = "UPDATE jobs SET status = 'running', attempt = 1, worker_pid = ?3, worker_start = 1, \
+                 worker_host = ?1 WHERE id = ?2";
+    db.execute(claim, rusqlite::params![format!("{boot}/pid:[1]"), other_ns, 999_998]).unwrap();
+    db.execute(claim, rusqlite::params!["00000000-old-boot/pid:[1]", before_reboot, 999_999]).unwrap();
+    drop(db);
+    let run = w.taskctl(&["work", "-j", "1", "--until-empty"]).ok();
+    assert!(run.stderr.contains("another pid namespace"), "{run:#?}");
+    assert_eq!(w.status_of(other_ns), "running");
+    assert_eq!(w.status_of(before_reboot), "done");
+}

@@ -4,6 +4,7 @@
 pub mod execute;
 pub mod orphans;
 pub mod pace;
+pub mod started;
 pub mod wake;
 pub mod worker;
 

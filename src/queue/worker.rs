@@ -4,6 +4,7 @@
 //! a signal) arrives on one channel, so an idle worker sleeps without polling.
 
 use super::pace::Pace;
+use super::started::{self, StartedLog};
 use super::wake::WakeSocket;
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -92,7 +93,8 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
     let mut store = Store::open(&settings.db_path())?;
     let (events, inbox) = mpsc::channel();
     let running = Arc::new(Running::default());
-    let jobs_tx = start_executors(settings, opts.jobs, &events, &running);
+    let started = super::started::StartedLog::create(settings, process::this_process()).map(Arc::new);
+    let jobs_tx = start_executors(settings, opts.jobs, &events, &running, started.as_ref());
     let _wake = start_wake_listener(settings, &events);
     start_signal_listener(&events)?;
     let result = run_loop(&mut store, settings, &opts, &inbox, &jobs_tx, &running);
@@ -100,6 +102,9 @@ pub fn work(settings: &Settings, opts: WorkOptions) -> Result<WorkSummary> {
         // The worker cannot go on: stop its handlers rather than leave them unsupervised.
         // Their jobs stay claimed by this (then dead) worker and the next worker takes them back.
         running.stop_all(settings.jobs.kill_grace);
+        if let Some(log) = &started {
+            log.keep();
+        }
     }
     result
 }
@@ -297,27 +302,45 @@ fn reclaim_orphans(store: &mut Store, settings: &Settings, me: WorkerId, policy:
         let runs = super::orphans::Runs { data_dir: &settings.data_dir, job: Some(id), worker: Some(worker) };
         runs.stop(settings.jobs.kill_grace)
     };
-    for (worker, ids) in store.reclaim_dead_workers(me, policy, stop)? {
+    let started = |worker| started::started_by(settings, worker);
+    for (worker, ids) in store.reclaim_dead_workers(me, policy, stop, started)? {
         warn!("worker pid {} died: re-queued job(s) {:?}", worker.pid, ids);
+        started::forget(settings, worker);
     }
     Ok(())
 }
 
-fn start_executors(settings: &Settings, n: usize, events: &Sender<Event>, running: &Arc<Running>) -> Sender<Claimed> {
+fn start_executors(
+    settings: &Settings,
+    n: usize,
+    events: &Sender<Event>,
+    running: &Arc<Running>,
+    started: Option<&Arc<StartedLog>>,
+) -> Sender<Claimed> {
     let (jobs_tx, jobs_rx) = mpsc::channel::<Claimed>();
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
     for _ in 0..n {
         let (jobs_rx, events, running, settings) =
             (Arc::clone(&jobs_rx), events.clone(), Arc::clone(running), settings.clone());
-        std::thread::spawn(move || executor(&jobs_rx, &events, &running, &settings));
+        let started = started.cloned();
+        std::thread::spawn(move || executor(&jobs_rx, &events, &running, &settings, started.as_deref()));
     }
     jobs_tx
 }
 
-fn executor(jobs: &Mutex<Receiver<Claimed>>, events: &Sender<Event>, running: &Running, settings: &Settings) {
+fn executor(
+    jobs: &Mutex<Receiver<Claimed>>,
+    events: &Sender<Event>,
+    running: &Running,
+    settings: &Settings,
+    started: Option<&StartedLog>,
+) {
     loop {
         let next = jobs.lock().map(|rx| rx.recv());
         let Ok(Ok(job)) = next else { return };
+        if let Some(log) = started.filter(|_| !running.refuses_new()) {
+            log.record(job.id);
+        }
         let (started_at, clock) = (when::now_us(), Instant::now());
         let outcome = super::execute(&job, settings, running, false);
         if events.send(Event::Finished(Finished { id: job.id, outcome, started_at }, clock.elapsed())).is_err() {

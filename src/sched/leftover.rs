@@ -40,7 +40,8 @@ pub fn stop(settings: &Settings, store: &mut Store, names: Option<&[String]>) ->
     }
     let policy = crate::queue::worker::retry_policy(settings);
     for (task, w) in &workers {
-        store.write(|tx| tx.claims().reclaim(*w, &policy, false))?;
+        store.write(|tx| tx.claims().reclaim(*w, &policy, &|_| false))?;
+        crate::queue::started::forget(settings, *w);
         let _ = std::fs::remove_file(settings.task_pidfile(task));
     }
     for task in &tasks {

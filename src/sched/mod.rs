@@ -94,7 +94,10 @@ fn save(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slo
     let policy = crate::queue::worker::retry_policy(settings);
     for (name, slot) in slots.iter_mut() {
         for (worker, stopped) in std::mem::take(&mut slot.ended) {
-            let ids = store.write(|tx| tx.claims().reclaim(worker, &policy, !stopped))?;
+            let started = crate::queue::started::started_by(settings, worker);
+            let charge = |id: i64| !stopped && started.as_ref().is_none_or(|s| s.contains(&id));
+            let ids = store.write(|tx| tx.claims().reclaim(worker, &policy, &charge))?;
+            crate::queue::started::forget(settings, worker);
             if !ids.is_empty() {
                 warn!("task {name}: worker pid {} ended holding job(s) {ids:?}: re-queued", worker.pid);
             }

@@ -11,6 +11,7 @@
 mod insert;
 mod jobs;
 pub use jobs::{JobFilter, Removal};
+mod host;
 mod schema;
 mod tasks;
 mod worker;

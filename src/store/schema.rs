@@ -60,4 +60,9 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at    INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     "#,
+    // 3: where a claim was made (pid namespace and boot), so a worker in another container
+    // sharing the data dir is never judged dead from here.
+    r#"
+    ALTER TABLE jobs ADD COLUMN worker_host TEXT;
+    "#,
 ];

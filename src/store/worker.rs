@@ -91,16 +91,27 @@ impl super::Store {
         me: WorkerId,
         policy: &RetryPolicy,
         mut stop: impl FnMut(WorkerId, i64),
+        started: impl Fn(WorkerId) -> Option<std::collections::HashSet<i64>>,
     ) -> Result<Vec<(WorkerId, Vec<i64>)>> {
         let mut reclaimed = Vec::new();
-        for worker in self.claims().workers_with_running_jobs()? {
-            if worker == me || crate::process::is_alive(worker) {
+        for (worker, host) in self.claims().workers_with_running_jobs()? {
+            if worker == me {
                 continue;
+            }
+            match super::host::judge(host.as_deref()) {
+                super::host::Liveness::Unknowable(other) => {
+                    super::host::warn_once(worker, &other);
+                    continue;
+                }
+                super::host::Liveness::Local if crate::process::is_alive(worker) => continue,
+                super::host::Liveness::Local | super::host::Liveness::Rebooted => {}
             }
             for id in self.claims().running_jobs_of(worker)? {
                 stop(worker, id);
             }
-            let ids = self.write(|tx| tx.claims().reclaim(worker, policy, true))?;
+            let started = started(worker);
+            let charge = |id: i64| started.as_ref().is_none_or(|s| s.contains(&id));
+            let ids = self.write(|tx| tx.claims().reclaim(worker, policy, &charge))?;
             reclaimed.push((worker, ids));
         }
         Ok(reclaimed)
@@ -126,11 +137,12 @@ impl Claims<'_> {
         if claim > 0 {
             let sql = format!(
                 "UPDATE jobs SET status = 'running', attempt = attempt + 1, started_at = ?1, finished_at = NULL, \
-                 worker_pid = ?2, worker_start = ?3 WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_ready WHERE status = 'queued' \
-                 AND due_at <= ?1 ORDER BY priority DESC, due_at, id LIMIT ?4) {CLAIM_RETURNING}"
+                 worker_pid = ?2, worker_start = ?3, worker_host = ?5 WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_ready \
+                 WHERE status = 'queued' AND due_at <= ?1 ORDER BY priority DESC, due_at, id LIMIT ?4) {CLAIM_RETURNING}"
             );
             let mut stmt = tx.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![now, worker.pid, worker.start, claim as i64], claimed_from_row)?;
+            let host = super::host::token();
+            let rows = stmt.query_map(params![now, worker.pid, worker.start, claim as i64, host], claimed_from_row)?;
             claimed = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         }
         claimed.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)).then(a.id.cmp(&b.id)));
@@ -154,9 +166,10 @@ impl Claims<'_> {
         }
         let sql = format!(
             "UPDATE jobs SET status = 'running', attempt = attempt + 1, started_at = ?1, finished_at = NULL, \
-             worker_pid = ?2, worker_start = ?3 WHERE id = ?4 {CLAIM_RETURNING}"
+             worker_pid = ?2, worker_start = ?3, worker_host = ?5 WHERE id = ?4 {CLAIM_RETURNING}"
         );
-        let claimed = tx.query_row(&sql, params![now, worker.pid, worker.start, id], claimed_from_row)?;
+        let params = params![now, worker.pid, worker.start, id, super::host::token()];
+        let claimed = tx.query_row(&sql, params, claimed_from_row)?;
         Ok(claimed)
     }
 
@@ -166,14 +179,16 @@ impl Claims<'_> {
     }
 
     /// The workers that hold running jobs, so the caller can check which are still alive.
-    pub fn workers_with_running_jobs(&self) -> Result<Vec<WorkerId>> {
-        let mut stmt =
-            self.conn.prepare("SELECT DISTINCT worker_pid, worker_start FROM jobs WHERE status = 'running'")?;
+    pub fn workers_with_running_jobs(&self) -> Result<Vec<(WorkerId, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT worker_pid, worker_start, worker_host FROM jobs WHERE status = 'running'")?;
         let rows = stmt.query_map([], |r| {
-            Ok(WorkerId {
+            let worker = WorkerId {
                 pid: r.get::<_, Option<i64>>(0)?.unwrap_or(0),
                 start: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
-            })
+            };
+            Ok((worker, r.get::<_, Option<String>>(2)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -187,10 +202,11 @@ impl Claims<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Takes back the running jobs of a worker that died and queues them again. With `charge`
-    /// (the worker crashed) each counts as a failed attempt, so a job that kills its worker every
-    /// time ends dead; without (we stopped the worker ourselves) none does.
-    pub fn reclaim(&self, dead: WorkerId, policy: &RetryPolicy, charge: bool) -> Result<Vec<i64>> {
+    /// Takes back the running jobs of a worker that died and queues them again. A job for which
+    /// `charge` says yes (a run the crashed worker had started) counts as a failed attempt, so a
+    /// job that kills its worker every time ends dead; the others (claimed ahead but never
+    /// started, or stopped by us) do not.
+    pub fn reclaim(&self, dead: WorkerId, policy: &RetryPolicy, charge: &dyn Fn(i64) -> bool) -> Result<Vec<i64>> {
         let now = when::now_us();
         let tx = self.writing();
         let runs: Vec<(i64, i64)> = {
@@ -202,8 +218,11 @@ impl Claims<'_> {
         };
         let reason = format!("worker pid {} died while running it", dead.pid);
         for &(id, started_at) in &runs {
-            let outcome =
-                if charge { Outcome::Failed { reason: reason.clone(), exit_code: None } } else { Outcome::Interrupted };
+            let outcome = if charge(id) {
+                Outcome::Failed { reason: reason.clone(), exit_code: None }
+            } else {
+                Outcome::Interrupted
+            };
             record_outcome(tx, dead, &Finished { id, outcome, started_at }, policy, now)?;
         }
         let ids = runs.into_iter().map(|(id, _)| id).collect();
