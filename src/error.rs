@@ -96,6 +96,12 @@ impl Error {
         matches!(self, Error::Store { kind: StoreFailure::Busy, .. })
     }
 
+    /// True for failures that pass by themselves or once an admin acts (a busy store, a full
+    /// disk): a long-running program keeps what it has and tries again rather than exit.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, Error::Store { kind: StoreFailure::Busy | StoreFailure::Full, .. })
+    }
+
     /// True when our reader went away (`taskctl list | head`): exit quietly with success.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)

@@ -12,6 +12,7 @@ mod list;
 mod remove;
 mod sched;
 mod start;
+mod store;
 mod usage;
 mod when;
 mod work;
