@@ -106,6 +106,11 @@ impl Error {
         matches!(self, Error::Store { kind: StoreFailure::Busy | StoreFailure::Full, .. })
     }
 
+    /// True when the store is damaged: writing into it could only make things worse.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, Error::Store { kind: StoreFailure::Corrupt, .. })
+    }
+
     /// True when our reader went away (`taskctl list | head`): exit quietly with success.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)

@@ -72,6 +72,7 @@ fn add_on_a_full_disk_exits_75_keeps_the_jobs_and_works_once_space_is_freed() {
     w.taskctl(&["add", "noop", "more"]).code(75).one_line_error("disk full");
     w.taskctl_stdin(&["add", "--batch"], "{\"function\":\"noop\"}\n").code(75).one_line_error("disk full");
     assert_eq!(job_count(&w), 3, "the jobs already there are intact and readable");
+    w.taskctl(&["check"]).ok();
     std::fs::remove_file(fill).unwrap();
     w.add(&["noop", "after"]);
     assert_eq!(job_count(&w), 4);
@@ -116,6 +117,7 @@ fn on_a_read_only_mount_reads_work_and_writes_exit_73_saying_why() {
         w.taskctl(&["list"]).ok();
         w.taskctl(&["status"]).ok();
         w.taskctl(&["log", "--job", &id.to_string()]).ok();
+        w.taskctl(&["check"]).ok();
     };
     reads(&w);
     w.taskctl(&["add", "noop"]).code(73).one_line_error("read-only file system");

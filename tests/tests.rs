@@ -7,6 +7,7 @@ mod util;
 mod add;
 mod config;
 mod docs;
+mod health;
 mod kinds;
 mod list;
 mod remove;

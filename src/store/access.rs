@@ -1,5 +1,5 @@
 //! Who may do what with the store file: opening it read-only (for `list`, `show`, `status`,
-//! `log`), and saying plainly why a write cannot happen (a read-only file
+//! `log`, `check`, `backup`), and saying plainly why a write cannot happen (a read-only file
 //! system, another user's store) before SQLite says "unable to open database file".
 
 use super::{schema, Store};
@@ -11,7 +11,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// What still works on a store that cannot be written, for the messages below.
-const READS_STILL_WORK: &str = "list, show, status and log still work";
+const READS_STILL_WORK: &str = "list, show, status, log, check and backup still work";
 
 impl Store {
     /// Opens the store at `path` for reading only: it never creates, migrates or writes

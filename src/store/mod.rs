@@ -9,6 +9,7 @@
 //! liveness through the local `/proc`) stays below it.
 
 mod access;
+mod health;
 mod insert;
 mod jobs;
 pub use jobs::{JobFilter, Removal};
@@ -16,6 +17,7 @@ mod schema;
 mod tasks;
 mod worker;
 
+pub use health::{mark_damaged, RECOVERY};
 pub use tasks::{RunState, TaskState};
 
 pub use worker::{RetryPolicy, WorkerId};
@@ -90,8 +92,9 @@ impl Tx<'_> {
 impl Store {
     /// Opens for writing (creating if needed, mode 0600 in a 0700 dir) and migrates the store at
     /// `path`. A store this process cannot write is refused up front with the reason (read-only
-    /// file system, another user's file). Opening can meet SQLITE_BUSY without the busy handler
-    /// being called; such opens are retried for a while.
+    /// file system, another user's file), and so is one marked damaged that still fails its
+    /// check: writing into a damaged store can only make it worse. Opening can meet SQLITE_BUSY
+    /// without the busy handler being called; such opens are retried for a while.
     pub fn open(path: &Path) -> Result<Store> {
         create_private_file(path)?;
         access::ensure_writable(path)?;
@@ -105,6 +108,7 @@ impl Store {
                 .map_err(wrap)?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.configure().map_err(wrap)?;
+        store.refuse_if_marked_damaged()?;
         store.migrate()?;
         Ok(store)
     }
