@@ -19,6 +19,12 @@ _taskctl() {
             taskctl,add)
                 cmd="taskctl__subcmd__add"
                 ;;
+            taskctl,backup)
+                cmd="taskctl__subcmd__backup"
+                ;;
+            taskctl,check)
+                cmd="taskctl__subcmd__check"
+                ;;
             taskctl,help)
                 cmd="taskctl__subcmd__help"
                 ;;
@@ -69,6 +75,12 @@ _taskctl() {
                 ;;
             taskctl__subcmd__help,add)
                 cmd="taskctl__subcmd__help__subcmd__add"
+                ;;
+            taskctl__subcmd__help,backup)
+                cmd="taskctl__subcmd__help__subcmd__backup"
+                ;;
+            taskctl__subcmd__help,check)
+                cmd="taskctl__subcmd__help__subcmd__check"
                 ;;
             taskctl__subcmd__help,help)
                 cmd="taskctl__subcmd__help__subcmd__help"
@@ -125,7 +137,7 @@ _taskctl() {
 
     case "${cmd}" in
         taskctl)
-            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log new start stop restart reset status pass help"
+            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log new start stop restart reset status pass check backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -212,8 +224,52 @@ _taskctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskctl__subcmd__backup)
+            opts="-h -V --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__check)
+            opts="-h -V --quick --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskctl__subcmd__help)
-            opts="add rm link list show run purge work log new start stop restart reset status pass help"
+            opts="add rm link list show run purge work log new start stop restart reset status pass check backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,6 +283,34 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

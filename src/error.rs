@@ -61,6 +61,10 @@ pub enum Error {
     /// The database schema was written by a newer version.
     #[error("database {} has schema version {found}, newer than this program's {supported}", path.display())]
     SchemaTooNew { path: PathBuf, found: i64, supported: i64 },
+    /// A read-only open met a schema older than this program's: reading it needs an upgrade,
+    /// which only a read-write open does (a read-only open never changes the store).
+    #[error("database {} has schema version {found}, older than this program's {supported}: a command that writes (taskctl add, work, tasksched), run with write access, upgrades it", path.display())]
+    SchemaTooOld { path: PathBuf, found: i64, supported: i64 },
     /// Writing our own output failed (a closed pipe is not an error: see [`Error::is_broken_pipe`]).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -85,7 +89,7 @@ impl Error {
             }
             Error::PassFailed { .. } => exit_codes::FAILURE,
             Error::Store { kind, .. } => kind.exit_code(),
-            Error::SchemaTooNew { .. } => exit_codes::DATA,
+            Error::SchemaTooNew { .. } | Error::SchemaTooOld { .. } => exit_codes::DATA,
             Error::Unavailable(_) => exit_codes::UNAVAILABLE,
             Error::Output(_) => exit_codes::IO,
         }
@@ -94,6 +98,17 @@ impl Error {
     /// True for SQLite's "database is locked/busy": worth trying again.
     pub fn is_busy(&self) -> bool {
         matches!(self, Error::Store { kind: StoreFailure::Busy, .. })
+    }
+
+    /// True for failures that pass by themselves or once an admin acts (a busy store, a full
+    /// disk): a long-running program keeps what it has and tries again rather than exit.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, Error::Store { kind: StoreFailure::Busy | StoreFailure::Full, .. })
+    }
+
+    /// True when the store is damaged: writing into it could only make things worse.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, Error::Store { kind: StoreFailure::Corrupt, .. })
     }
 
     /// True when our reader went away (`taskctl list | head`): exit quietly with success.
@@ -114,8 +129,10 @@ pub enum StoreFailure {
     Busy,
     /// The disk (or a quota) is full: nothing was written; try again once there is room (75).
     Full,
-    /// The store cannot be written (read-only mount, another user's file) (73).
+    /// The store cannot be written: a read-only file system (73).
     ReadOnly,
+    /// The store cannot be written: it belongs to another user (77).
+    Denied,
     /// The file is not a store, or is damaged (65).
     Corrupt,
     /// Anything else: a bug or a state we did not expect (70).
@@ -128,6 +145,7 @@ impl StoreFailure {
         match self {
             StoreFailure::Busy | StoreFailure::Full => exit_codes::TEMP_FAIL,
             StoreFailure::ReadOnly => exit_codes::CANT_CREATE,
+            StoreFailure::Denied => exit_codes::NO_PERMISSION,
             StoreFailure::Corrupt => exit_codes::DATA,
             StoreFailure::Other => exit_codes::SOFTWARE,
         }

@@ -58,6 +58,12 @@ pub enum Command {
     Status(StatusArgs),
     /// Run one pass of a task in the foreground (refused while its worker runs).
     Pass(PassArgs),
+    /// Check the store's integrity: prints "ok" (exit 0), or what is wrong (exit 65).
+    Check(CheckArgs),
+    /// Write a consistent copy of the store to FILE (mode 0600), even while workers run.
+    #[command(after_help = "Restore: stop tasksched, copy FILE over DATA_DIR/phr.db, remove phr.db-wal and \
+        phr.db-shm, start tasksched.")]
+    Backup(BackupArgs),
 }
 
 /// The `--batch` line format, in `taskctl add --help` and its man page: the one place besides
@@ -299,4 +305,19 @@ pub struct StatusArgs {
 pub struct PassArgs {
     /// The task.
     pub task: String,
+}
+
+/// `taskctl check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check pages and records only, not indexes against their tables (about twice as fast).
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// `taskctl backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (replaced at once when complete, never left half written).
+    pub file: PathBuf,
 }

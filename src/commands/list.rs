@@ -16,7 +16,7 @@ struct ListJson<'a> {
 }
 
 pub fn list(settings: &Settings, args: ListArgs) -> Result<i32> {
-    let store = Store::open(&settings.db_path())?;
+    let store = Store::open_read_only(&settings.db_path())?;
     let filter = JobFilter { status: args.status, function: args.function, object: args.object };
     let jobs = store.jobs().list(&filter)?;
     let next_due = store.jobs().next_due()?;
@@ -39,7 +39,7 @@ pub fn list(settings: &Settings, args: ListArgs) -> Result<i32> {
 }
 
 pub fn show(settings: &Settings, args: ShowArgs) -> Result<i32> {
-    let store = Store::open(&settings.db_path())?;
+    let store = Store::open_read_only(&settings.db_path())?;
     let job = store.jobs().get(args.id)?.ok_or(Error::NoSuchJob(args.id))?;
     let mut out = super::stdout();
     if args.json {

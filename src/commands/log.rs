@@ -52,7 +52,7 @@ fn log_path(settings: &Settings, args: &LogArgs) -> Result<PathBuf> {
 /// Why a log is missing: no such job, or simply nothing logged yet.
 fn missing(settings: &Settings, args: &LogArgs, path: PathBuf, e: std::io::Error) -> Result<Error> {
     if let Some(id) = args.job {
-        if Store::open(&settings.db_path())?.jobs().get(id)?.is_none() {
+        if Store::open_read_only(&settings.db_path())?.jobs().get(id)?.is_none() {
             return Ok(Error::NoSuchJob(id));
         }
     }

@@ -61,7 +61,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
             invalid = Some(e.exit_code());
         }
     }
-    let store = Store::open(&settings.db_path())?;
+    let store = Store::open_read_only(&settings.db_path())?;
     let holder = pidfile::holder(&settings.scheduler_pidfile());
     let now = when::now_us();
     let scheduler = SchedulerJson {

@@ -3,9 +3,10 @@
 
 use crate::cli::tasksched::Tasksched;
 use crate::config::Settings;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreFailure};
 use crate::exit_codes;
 use crate::sched::{self, daemon, pidfile};
+use crate::store::{self, Store};
 use crate::tasks;
 
 /// Runs a parsed `tasksched` command line.
@@ -27,6 +28,11 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
         }
     };
     if cli.foreground || cli.daemon_child {
+        if !cli.daemon_child {
+            // Before the pidfile: `taskctl start` sees a scheduler once it holds the pidfile and
+            // may signal it then, so the time from there to its signal handlers stays short.
+            refuse_damaged_store(&settings)?; // (the daemon's parent checked it)
+        }
         return match pidfile::Pidfile::acquire(&settings.scheduler_pidfile())? {
             Err(holder) => already(holder),
             Ok(pidfile) => {
@@ -39,6 +45,7 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
     if let Some(holder) = pidfile::holder(&settings.scheduler_pidfile()) {
         return already(holder);
     }
+    refuse_damaged_store(&settings)?;
     let exe = std::env::current_exe().map_err(|e| Error::Unavailable(format!("cannot find own binary: {e}")))?;
     match daemon::spawn_daemon(&settings, &exe) {
         Ok(pid) => {
@@ -48,4 +55,23 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
         Err(Error::AlreadyRunning { pid, .. }) => already(pidfile::Holder { pid, started_at: None }),
         Err(e) => Err(e),
     }
+}
+
+/// Runs the store's quick check before the scheduler starts, on the admin's terminal: a
+/// scheduler left to run on a damaged store would have its workers write into it. A damaged
+/// store is marked (writes then refuse it too) and refused with how to recover.
+fn refuse_damaged_store(settings: &Settings) -> Result<()> {
+    let path = settings.db_path();
+    if !path.exists() {
+        return Ok(()); // created by the scheduler's first open
+    }
+    let problems = match Store::open_read_only(&path).and_then(|s| s.check(false)) {
+        Ok(problems) => problems,
+        Err(e) if e.is_corrupt() => vec![e.to_string()],
+        Err(e) => return Err(e),
+    };
+    let Some(first) = problems.first() else { return Ok(()) };
+    let message = format!("damaged, not starting ({first}; {} problem(s)): {}", problems.len(), store::RECOVERY);
+    store::mark_damaged(&path, &message);
+    Err(Error::Store { path: Some(path), kind: StoreFailure::Corrupt, message })
 }

@@ -128,7 +128,7 @@ fn run_loop(
     loop {
         if last_reclaim.is_none_or(|t| t.elapsed() >= RECLAIM_EVERY) {
             match reclaim_orphans(store, settings, me, &policy) {
-                Err(e) if e.is_busy() => debug!("store busy: reclaiming later"),
+                Err(e) if e.is_temporary() => debug!("store busy or full: reclaiming later ({e})"),
                 other => other?,
             }
             last_reclaim = Some(Instant::now());
@@ -145,11 +145,11 @@ fn run_loop(
             want = want.min(max.saturating_sub(claimed_total) as usize);
         }
         let claimed = match store.write(|tx| tx.claims().cycle(me, &state.finished, &policy, want)) {
-            // Another process holds the store (a long databox write): keep the reports, run
-            // what is running, and try again; a worker never gives up over a busy store.
-            Err(e) if e.is_busy() => {
+            // Another process holds the store (a long databox write), or the disk is full: keep
+            // the reports, run what is running, and try again; a worker never gives up over it.
+            Err(e) if e.is_temporary() => {
                 if busy_since.is_none_or(|t: Instant| t.elapsed() >= BUSY_REPORT_EVERY) {
-                    warn!("store busy, retrying: {e}");
+                    warn!("cannot write to the store, keeping {} report(s) and retrying: {e}", state.finished.len());
                     busy_since = Some(Instant::now());
                 }
                 gather_events(inbox, &mut state, 0, BUSY_RETRY, running, settings)?;

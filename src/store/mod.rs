@@ -8,6 +8,8 @@
 //! only SQLite has (`INDEXED BY`, `INSERT OR IGNORE`, `last_insert_rowid`, `group_concat`, worker
 //! liveness through the local `/proc`) stays below it.
 
+mod access;
+mod health;
 mod insert;
 mod jobs;
 pub use jobs::{JobFilter, Removal};
@@ -16,6 +18,7 @@ mod schema;
 mod tasks;
 mod worker;
 
+pub use health::{mark_damaged, RECOVERY};
 pub use tasks::{RunState, TaskState};
 
 pub use worker::{RetryPolicy, WorkerId};
@@ -88,34 +91,25 @@ impl Tx<'_> {
 }
 
 impl Store {
-    /// Opens (creating if needed, mode 0600 in a 0700 dir) and migrates the store at `path`.
-    /// Opening can meet SQLITE_BUSY without the busy handler being called (another process is
-    /// closing the last connection and checkpointing); such opens are retried for a while.
+    /// Opens for writing (creating if needed, mode 0600 in a 0700 dir) and migrates the store at
+    /// `path`. A store this process cannot write is refused up front with the reason (read-only
+    /// file system, another user's file), and so is one marked damaged that still fails its
+    /// check: writing into a damaged store can only make it worse. Opening can meet SQLITE_BUSY
+    /// without the busy handler being called; such opens are retried for a while.
     pub fn open(path: &Path) -> Result<Store> {
         create_private_file(path)?;
-        let deadline = std::time::Instant::now() + OPEN_RETRY_FOR;
-        let mut pause = Duration::from_millis(2);
-        loop {
-            match Store::try_open(path) {
-                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(100));
-                }
-                other => return other,
-            }
-        }
+        access::ensure_writable(path)?;
+        retrying_busy(|| Store::try_open(path))
     }
 
     fn try_open(path: &Path) -> Result<Store> {
-        let wrap = |source: rusqlite::Error| match Error::from(source) {
-            Error::Store { kind, message, .. } => Error::Store { path: Some(path.to_path_buf()), kind, message },
-            other => other,
-        };
+        let wrap = |source: rusqlite::Error| access::with_path(path, source);
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(wrap)?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.configure().map_err(wrap)?;
+        store.refuse_if_marked_damaged()?;
         store.migrate()?;
         Ok(store)
     }
@@ -127,7 +121,7 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         }
-        self.conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA journal_size_limit = 4194304;")
+        self.conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA journal_size_limit = 4194304; PRAGMA cell_size_check = ON;")
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -180,6 +174,22 @@ impl Store {
     /// Tasks' run state, for reading.
     pub fn tasks(&self) -> Tasks<'_> {
         Tasks { conn: &self.conn }
+    }
+}
+
+/// Runs `open`, again while it meets SQLITE_BUSY without the busy handler being called
+/// (another process is closing the last connection and checkpointing), for a while.
+fn retrying_busy(mut open: impl FnMut() -> Result<Store>) -> Result<Store> {
+    let deadline = std::time::Instant::now() + OPEN_RETRY_FOR;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match open() {
+            Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            other => return other,
+        }
     }
 }
 
