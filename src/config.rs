@@ -28,6 +28,12 @@ pub struct ConfigFile {
     pub worker: WorkerSettings,
     /// How `tasksched` supervises task workers.
     pub scheduler: SchedulerSettings,
+    /// The databox's fields (`[fields.NAME]`); default: a few common photo fields.
+    pub fields: Option<std::collections::BTreeMap<String, crate::databox::FieldDef>>,
+    /// Named status bits (`[status]`, `4 = "published"`).
+    pub status: Option<std::collections::BTreeMap<String, String>>,
+    /// The databox's collections (`[collections.NAME]`); default: `default` (id 1).
+    pub collections: Option<std::collections::BTreeMap<String, crate::databox::CollectionDef>>,
 }
 
 /// Settings of `tasksched`.
@@ -159,6 +165,8 @@ pub struct Settings {
     pub tasks_dir: PathBuf,
     /// Scheduler settings.
     pub scheduler: SchedulerSettings,
+    /// The databox's structure.
+    pub structure: crate::databox::Structure,
 }
 
 impl Settings {
@@ -193,6 +201,7 @@ impl Settings {
             .clone()
             .or_else(|| config_dir.map(|d| d.join("tasks.d")))
             .ok_or_else(|| Error::Config("cannot tell where tasks.d is: set tasks_dir in the config".into()))?;
+        let structure = file.structure()?;
         Ok(Settings {
             config_path,
             data_dir,
@@ -201,6 +210,7 @@ impl Settings {
             worker: file.worker,
             tasks_dir,
             scheduler: file.scheduler,
+            structure,
         })
     }
 
@@ -323,44 +333,56 @@ fn default_data_dir() -> Option<PathBuf> {
 pub fn read_config(path: &Path) -> Result<ConfigFile> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::NoInput { path: path.to_path_buf(), source })?;
     let file: ConfigFile = parse_toml(path, &text)?;
-    file.check().map_err(|(keys, reason)| error_at(path, &text, keys, reason))?;
+    file.check().map_err(|(keys, reason)| {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        error_at(path, &text, &keys, reason)
+    })?;
     Ok(file)
 }
 
 impl ConfigFile {
     /// Every setting's valid range: values that parse but would break things (a zero retry
     /// delay that spins, a zero poll interval that burns a CPU) are refused at their line.
-    fn check(&self) -> std::result::Result<(), (&'static [&'static str], String)> {
+    fn check(&self) -> std::result::Result<(), (Vec<String>, String)> {
         let ms = Duration::from_millis;
         let (j, w, s) = (&self.jobs, &self.worker, &self.scheduler);
         if j.max_attempts == 0 {
-            return Err((&["jobs", "max_attempts"], "must be at least 1".into()));
+            return Err((keys(&["jobs", "max_attempts"]), "must be at least 1".into()));
         }
         at_least(&["jobs", "timeout"], j.timeout, ms(1000))?;
         at_least(&["jobs", "retry_backoff"], j.retry_backoff, ms(10))?;
         at_least(&["jobs", "retry_backoff_max"], j.retry_backoff_max, j.retry_backoff)?;
         if j.log_max_bytes < 256 {
-            return Err((&["jobs", "log_max_bytes"], "must be at least 256 (a log's header line)".into()));
+            return Err((keys(&["jobs", "log_max_bytes"]), "must be at least 256 (a log's header line)".into()));
         }
         let max_jobs = crate::kinds::queue::MAX_JOBS;
         if w.jobs.is_some_and(|n| !(1..=max_jobs).contains(&n)) {
-            return Err((&["worker", "jobs"], format!("must be from 1 to {max_jobs}")));
+            return Err((keys(&["worker", "jobs"]), format!("must be from 1 to {max_jobs}")));
         }
         at_least(&["worker", "poll_interval"], w.poll_interval, ms(10))?;
         at_least(&["scheduler", "restart_backoff_max"], s.restart_backoff_max, ms(1000))?;
-        Ok(())
+        self.structure_checked().map(drop)
+    }
+
+    fn structure_checked(&self) -> std::result::Result<crate::databox::Structure, (Vec<String>, String)> {
+        crate::databox::Structure::from_config(self.fields.as_ref(), self.status.as_ref(), self.collections.as_ref())
+    }
+
+    /// The databox structure this file declares (checked by [`read_config`] already).
+    fn structure(&self) -> Result<crate::databox::Structure> {
+        self.structure_checked().map_err(|(keys, reason)| Error::Config(format!("{}: {reason}", keys.join("."))))
     }
 }
 
-fn at_least(
-    keys: &'static [&'static str],
-    value: Duration,
-    min: Duration,
-) -> std::result::Result<(), (&'static [&'static str], String)> {
+fn at_least(path: &[&str], value: Duration, min: Duration) -> std::result::Result<(), (Vec<String>, String)> {
     if value < min {
-        return Err((keys, format!("must be at least {}", humantime::format_duration(min))));
+        return Err((keys(path), format!("must be at least {}", humantime::format_duration(min))));
     }
     Ok(())
+}
+
+fn keys(path: &[&str]) -> Vec<String> {
+    path.iter().map(|k| k.to_string()).collect()
 }
 
 /// Parses TOML text into any settings type, with positions in the error.

@@ -34,6 +34,9 @@ pub enum Error {
     /// No job has that id.
     #[error("no job {0}")]
     NoSuchJob(i64),
+    /// No record has that id.
+    #[error("no record {0}")]
+    NoSuchRecord(i64),
     /// No task file has that name.
     #[error("no task {name:?} in {}", dir.display())]
     NoSuchTask { name: String, dir: PathBuf },
@@ -83,7 +86,9 @@ impl Error {
             Error::NoInput { .. } => exit_codes::NO_INPUT,
             Error::CantCreate { .. } => exit_codes::CANT_CREATE,
             Error::Io { .. } => exit_codes::IO,
-            Error::NoSuchJob(_) | Error::NoSuchTask { .. } | Error::JobFailed { .. } => exit_codes::FAILURE,
+            Error::NoSuchJob(_) | Error::NoSuchRecord(_) | Error::NoSuchTask { .. } | Error::JobFailed { .. } => {
+                exit_codes::FAILURE
+            }
             Error::JobRunning { .. } | Error::TaskBusy { .. } | Error::AlreadyRunning { .. } | Error::TryLater(_) => {
                 exit_codes::TEMP_FAIL
             }

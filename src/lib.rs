@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod databox;
 pub mod error;
 pub mod exit_codes;
 pub mod handler;

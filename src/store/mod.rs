@@ -12,7 +12,9 @@ mod access;
 mod health;
 mod insert;
 mod jobs;
+mod records;
 pub use jobs::{JobFilter, Removal};
+pub use records::PendingMove;
 mod host;
 mod schema;
 mod tasks;
@@ -61,6 +63,11 @@ pub struct Tasks<'c> {
     conn: &'c Connection,
 }
 
+/// The databox: collections, records, their values and files' moves.
+pub struct Records<'c> {
+    conn: &'c Connection,
+}
+
 macro_rules! repositories {
     ($($repo:ident),*) => {$(
         impl<'c> $repo<'c> {
@@ -73,7 +80,7 @@ macro_rules! repositories {
         }
     )*};
 }
-repositories!(Jobs, Claims, Tasks);
+repositories!(Jobs, Claims, Tasks, Records);
 
 impl Tx<'_> {
     /// Jobs, in this transaction.
@@ -87,6 +94,10 @@ impl Tx<'_> {
     /// Tasks' run state, in this transaction.
     pub fn tasks(&self) -> Tasks<'_> {
         Tasks { conn: self.conn }
+    }
+    /// The databox, in this transaction.
+    pub fn records(&self) -> Records<'_> {
+        Records { conn: self.conn }
     }
 }
 
@@ -174,6 +185,11 @@ impl Store {
     /// Tasks' run state, for reading.
     pub fn tasks(&self) -> Tasks<'_> {
         Tasks { conn: &self.conn }
+    }
+
+    /// The databox, for reading.
+    pub fn records(&self) -> Records<'_> {
+        Records { conn: &self.conn }
     }
 }
 

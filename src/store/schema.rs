@@ -65,4 +65,74 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE jobs ADD COLUMN worker_host TEXT;
     "#,
+    // 4: the databox: collections, records (documents and stories), field and technical
+    // values, sub-definitions, and the hot-folder moves still to do after a commit.
+    r#"
+    CREATE TABLE collections (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        name     TEXT    NOT NULL UNIQUE,
+        coll_id  INTEGER UNIQUE,
+        retired  INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE records (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        collection    INTEGER NOT NULL REFERENCES collections (id),
+        kind          TEXT    NOT NULL CHECK (kind IN ('document', 'story')),
+        original_name TEXT    NOT NULL DEFAULT '',
+        stored_path   TEXT,
+        sha256        TEXT,
+        mime          TEXT,
+        size          INTEGER,
+        width         INTEGER,
+        height        INTEGER,
+        status        INTEGER NOT NULL DEFAULT 0,
+        pending       INTEGER NOT NULL DEFAULT 0,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+    );
+    CREATE INDEX records_collection ON records (collection, id);
+    CREATE INDEX records_sha ON records (collection, sha256) WHERE sha256 IS NOT NULL;
+    CREATE INDEX records_pending ON records (pending) WHERE pending != 0;
+    CREATE TABLE record_fields (
+        record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        field     TEXT    NOT NULL,
+        ord       INTEGER NOT NULL,
+        value     TEXT    NOT NULL,
+        PRIMARY KEY (record_id, field, ord)
+    ) WITHOUT ROWID;
+    CREATE INDEX record_fields_value ON record_fields (field, value);
+    CREATE TABLE record_technical (
+        record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        name      TEXT    NOT NULL,
+        value     TEXT    NOT NULL,
+        PRIMARY KEY (record_id, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_members (
+        story_id  INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        PRIMARY KEY (story_id, record_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_members_record ON story_members (record_id);
+    CREATE TABLE subdefs (
+        record_id  INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        name       TEXT    NOT NULL,
+        path       TEXT,
+        mime       TEXT,
+        size       INTEGER,
+        width      INTEGER,
+        height     INTEGER,
+        state      TEXT    NOT NULL DEFAULT 'missing' CHECK (state IN ('missing', 'done', 'failed')),
+        reason     TEXT,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (record_id, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE archive_moves (
+        id         INTEGER PRIMARY KEY,
+        record_id  INTEGER,
+        source     TEXT    NOT NULL,
+        target     TEXT,
+        created_at INTEGER NOT NULL
+    );
+    "#,
 ];

@@ -1,0 +1,141 @@
+//! Where a record's files live under the data dir, and how they get there: written to a temp
+//! file in the same filesystem, fsynced, renamed into place, and the folder fsynced, so a
+//! crash leaves either the whole file or none. Folders hold at most 1,000 records each
+//! (`originals/000/001/1234.jpg`), whatever the size of the library.
+
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// The folder (relative to the data dir) of record `id`'s files of one kind (`originals`,
+/// `subdefs`): two levels of at most 1,000 entries.
+pub fn record_dir(kind: &str, id: i64) -> PathBuf {
+    let id = id.max(0);
+    PathBuf::from(kind).join(format!("{:03}", (id / 1_000_000) % 1000)).join(format!("{:03}", (id / 1000) % 1000))
+}
+
+/// The stored original's path (relative to the data dir): `originals/000/001/1234.jpg`.
+pub fn original_path(id: i64, extension: &str) -> PathBuf {
+    let name = if extension.is_empty() { id.to_string() } else { format!("{id}.{extension}") };
+    record_dir("originals", id).join(name)
+}
+
+/// A file being written into the data dir: it exists only as a temp file until [`Staged::place`].
+pub struct Staged {
+    tmp: PathBuf,
+}
+
+/// Where temp files are staged: on the data dir's filesystem, so placing one is a rename.
+pub fn staging_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("tmp")
+}
+
+impl Staged {
+    /// Copies `source` into a private temp file of the data dir and fsyncs it.
+    pub fn copy_from(data_dir: &Path, source: &Path) -> Result<Staged> {
+        let mut input = File::open(source).map_err(|e| Error::io(source, e))?;
+        let staged = Staged::create(data_dir)?;
+        let mut out = staged.open()?;
+        std::io::copy(&mut input, &mut out).map_err(|e| Error::io(&staged.tmp, e))?;
+        out.sync_all().map_err(|e| Error::io(&staged.tmp, e))?;
+        Ok(staged)
+    }
+
+    /// Writes `bytes` into a private temp file of the data dir and fsyncs it.
+    pub fn from_bytes(data_dir: &Path, bytes: &[u8]) -> Result<Staged> {
+        let staged = Staged::create(data_dir)?;
+        let mut out = staged.open()?;
+        out.write_all(bytes).and_then(|()| out.sync_all()).map_err(|e| Error::io(&staged.tmp, e))?;
+        Ok(staged)
+    }
+
+    fn create(data_dir: &Path) -> Result<Staged> {
+        let dir = staging_dir(data_dir);
+        make_private_dir(&dir)?;
+        let name = format!("{}-{}.part", std::process::id(), unique());
+        Ok(Staged { tmp: dir.join(name) })
+    }
+
+    fn open(&self) -> Result<File> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&self.tmp)
+            .map_err(|source| Error::CantCreate { path: self.tmp.clone(), source })
+    }
+
+    /// The temp file, to read back what was staged (a checksum, metadata).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Renames the file to `data_dir/relative` and fsyncs its folder: from now on it is there
+    /// whole, whatever happens.
+    pub fn place(self, data_dir: &Path, relative: &Path) -> Result<PathBuf> {
+        let target = data_dir.join(relative);
+        let dir = target.parent().unwrap_or(data_dir);
+        make_private_dir(dir)?;
+        std::fs::rename(&self.tmp, &target).map_err(|e| Error::io(&target, e))?;
+        sync_dir(dir)?;
+        let placed = target.clone();
+        std::mem::forget(self); // placed: nothing left to clean up
+        Ok(placed)
+    }
+}
+
+impl Drop for Staged {
+    /// A staged file never placed (an error, a refused record) is removed.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// Fsyncs a folder, so a rename or a removal in it survives a crash.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir, e))
+}
+
+/// Creates a folder (and its parents) private to the owner.
+pub fn make_private_dir(dir: &Path) -> Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    (u64::from(nanos) << 20) ^ N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The SHA-256 of a file, hex: what finds a duplicate in a collection.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_folder_holds_more_than_a_thousand_records() {
+        assert_eq!(original_path(1234, "jpg"), PathBuf::from("originals/000/001/1234.jpg"));
+        assert_eq!(original_path(7_654_321, ""), PathBuf::from("originals/007/654/7654321"));
+        assert_eq!(record_dir("subdefs", 999), PathBuf::from("subdefs/000/000"));
+    }
+}
