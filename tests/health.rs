@@ -26,8 +26,10 @@ fn a_damaged_store_is_refused_by_check_add_and_tasksched_until_a_backup_is_resto
     let backup = w.path("backup.db");
     w.taskctl(&["backup", backup.to_str().unwrap()]).ok();
     let db = w.data().join("phr.db");
-    // Garbage in the middle of the jobs' pages, away from where an add writes.
-    scribble(&db, 4096 * 20, 4096 * 4);
+    // Garbage in the middle of the jobs' pages (the middle third of the file), away from where
+    // an add writes.
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096;
+    scribble(&db, 4096 * (pages / 3), 4096 * (pages / 3) as usize);
 
     let check = w.taskctl(&["check"]).code(65).one_line_error("damaged");
     assert!(check.stderr.contains("restore a backup"), "{check:#?}");

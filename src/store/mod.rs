@@ -259,7 +259,8 @@ impl From<rusqlite::Error> for Error {
             Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
                 (StoreFailure::Corrupt, format!("damaged: {e}"))
             }
-            _ => (StoreFailure::Other, e.to_string()),
+            // SQLite's words may quote a whole statement over many lines: the first says it.
+            _ => (StoreFailure::Other, e.to_string().lines().next().unwrap_or("error").trim().to_string()),
         };
         Error::Store { path: None, kind, message }
     }
