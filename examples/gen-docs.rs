@@ -7,7 +7,11 @@ use std::path::Path;
 
 /// The programs whose docs are generated.
 pub fn commands() -> Vec<clap::Command> {
-    let mut all = vec![phr_tasks::cli::taskctl::Taskctl::command(), phr_tasks::cli::tasksched::Tasksched::command()];
+    let mut all = vec![
+        phr_tasks::cli::taskctl::Taskctl::command(),
+        phr_tasks::cli::tasksched::Tasksched::command(),
+        phr_tasks::cli::record::RecordCli::command(),
+    ];
     all.extend(phr_tasks::kinds::registry::kinds().map(|k| k.command()));
     all
 }

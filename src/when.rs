@@ -36,7 +36,8 @@ pub fn parse_at(text: &str) -> Result<i64> {
 }
 
 /// The moment `t` names, in microseconds (saturated to the i64 range), if it is one of the forms.
-fn parse_moment(t: &str) -> Option<i64> {
+/// A moment as `--at` writes it (`@SECS`, RFC 3339, `YYYY-MM-DD[ HH:MM[:SS]]` local), past or not.
+pub fn parse_moment(t: &str) -> Option<i64> {
     if let Some(secs) = t.strip_prefix('@') {
         let valid = secs.strip_prefix('-').unwrap_or(secs);
         if valid.is_empty() || !valid.bytes().all(|b| b.is_ascii_digit()) {

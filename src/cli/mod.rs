@@ -3,5 +3,6 @@
 //! and the edge every binary shares: parse, run, and turn errors into `prog: reason` + exit code.
 
 pub mod edge;
+pub mod record;
 pub mod taskctl;
 pub mod tasksched;

@@ -5,6 +5,7 @@ mod add;
 mod batch;
 mod health;
 mod list;
+pub mod record;
 mod log;
 mod remove;
 mod run;

@@ -11,3 +11,13 @@ pub mod structure;
 pub use mask::StatusMask;
 pub use record::{NewRecord, Pending, Record, RecordFilter, RecordKind, SubdefEntry};
 pub use structure::{CollectionDef, FieldDef, FieldType, Structure, SubdefDef};
+
+/// Applies the config's structure to the store — new collections, changed Phraseanet ids,
+/// dropped ones kept (retired) while records use them, with a warning — before a program
+/// writes records, so a structure change takes effect on the next run.
+pub fn sync_structure(store: &mut crate::store::Store, structure: &Structure) -> crate::error::Result<()> {
+    for warning in store.write(|tx| tx.records().sync_collections(structure))? {
+        log::warn!("{warning}");
+    }
+    Ok(())
+}

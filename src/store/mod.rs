@@ -14,7 +14,7 @@ mod insert;
 mod jobs;
 mod records;
 pub use jobs::{JobFilter, Removal};
-pub use records::PendingMove;
+pub use records::{Failure, PendingMove};
 mod host;
 mod schema;
 mod tasks;

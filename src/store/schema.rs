@@ -130,9 +130,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE archive_moves (
         id         INTEGER PRIMARY KEY,
         record_id  INTEGER,
-        source     TEXT    NOT NULL,
-        target     TEXT,
+        source     BLOB    NOT NULL, -- paths as bytes: a file name need not be UTF-8
+        target     BLOB,
         created_at INTEGER NOT NULL
     );
+    CREATE TABLE archive_failures (
+        path       BLOB    PRIMARY KEY,
+        size       INTEGER NOT NULL,
+        mtime_ns   INTEGER NOT NULL,
+        reason     TEXT    NOT NULL,
+        failed_at  INTEGER NOT NULL
+    ) WITHOUT ROWID;
     "#,
 ];
