@@ -16,6 +16,7 @@ pub mod joblog;
 pub mod kinds;
 pub mod logging;
 pub mod output;
+pub mod private_file;
 pub mod process;
 pub mod queue;
 pub mod runner;

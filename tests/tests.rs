@@ -8,6 +8,7 @@ mod add;
 mod config;
 mod docs;
 mod kinds;
+mod links;
 mod list;
 mod remove;
 mod sched;
