@@ -185,11 +185,12 @@ impl Settings {
             .or(file.data_dir.clone())
             .or_else(default_data_dir)
             .ok_or_else(|| Error::Config("cannot tell where the data dir is: set PHR_DATA_DIR or --data-dir".into()))?;
+        crate::trust::check(&data_dir)?; // as root, the store decides what runs
         Settings::validate(&file)?;
         // Absolute paths: the daemon changes its directory to / and passes them to its workers.
         let config_path = config_path.map(|p| std::path::absolute(&p).unwrap_or(p));
         // Canonical, since handlers are found again by the data dir in their environment.
-        let data_dir = std::fs::canonicalize(&data_dir).or_else(|_| std::path::absolute(&data_dir)).unwrap_or(data_dir);
+        let data_dir = crate::trust::real_path(&data_dir);
         let config_dir =
             config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).or_else(default_config_dir);
         let handler_dirs =
@@ -311,7 +312,9 @@ fn default_data_dir() -> Option<PathBuf> {
 }
 
 /// Reads and parses one TOML config file, turning a parse error into `file:line:col: reason`.
+/// As root, a file another user could change is refused: it names the dirs that run as root.
 pub fn read_config(path: &Path) -> Result<ConfigFile> {
+    crate::trust::check(path)?;
     let text = std::fs::read_to_string(path).map_err(|source| Error::NoInput { path: path.to_path_buf(), source })?;
     parse_toml(path, &text)
 }

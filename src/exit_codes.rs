@@ -21,5 +21,7 @@ pub const CANT_CREATE: i32 = 73;
 pub const IO: i32 = 74;
 /// EX_TEMPFAIL: try again later (a busy database, a running job, a handler that is not finished).
 pub const TEMP_FAIL: i32 = 75;
+/// EX_NOPERM: as root, a path another user owns or can write is refused (see `trust`).
+pub const NO_PERM: i32 = 77;
 /// EX_CONFIG: the configuration file is wrong.
 pub const CONFIG: i32 = 78;

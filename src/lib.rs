@@ -24,6 +24,7 @@ pub mod sched;
 pub mod store;
 pub mod table;
 pub mod tasks;
+pub mod trust;
 pub mod when;
 
 pub use error::{Error, Result};

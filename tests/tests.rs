@@ -13,6 +13,7 @@ mod list;
 mod remove;
 mod sched;
 mod start;
+mod trust;
 mod usage;
 mod when;
 mod work;
