@@ -221,6 +221,21 @@ impl Settings {
         Ok(())
     }
 
+    /// Warns (once per process) when the data dir is open to other users: they can read the
+    /// job output and logs in it. Only said, not refused, as the admin may want it so.
+    pub fn warn_if_data_dir_open(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        let Ok(meta) = std::fs::metadata(&self.data_dir) else { return }; // created private later
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            let dir = self.data_dir.display();
+            ONCE.call_once(|| {
+                log::warn!("data dir {dir} is open to other users (mode {mode:04o}): they can read job output and logs; chmod 700 {dir}")
+            });
+        }
+    }
+
     /// The SQLite file holding the queue (and, later, the databox).
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("phr.db")

@@ -10,6 +10,7 @@ mod docs;
 mod kinds;
 mod links;
 mod list;
+mod privacy;
 mod remove;
 mod sched;
 mod start;

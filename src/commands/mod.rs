@@ -22,6 +22,7 @@ use crate::error::Result;
 /// Runs a parsed `taskctl` command line.
 pub fn taskctl(cli: Taskctl) -> Result<i32> {
     let settings = Settings::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
+    settings.warn_if_data_dir_open();
     match cli.command {
         Command::Add(args) => add::run(&settings, args),
         Command::Rm(args) => remove::rm(&settings, args),

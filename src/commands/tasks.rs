@@ -20,13 +20,9 @@ pub fn new(settings: &Settings, args: NewArgs) -> Result<i32> {
     let path = tasks::task_path(settings, &args.name);
     let text = tasks::template(kind, &args.name);
     tasks::parse(&args.name, &path, &text)?; // the template must always be a valid task
-    std::fs::create_dir_all(&settings.tasks_dir)
-        .map_err(|source| Error::CantCreate { path: settings.tasks_dir.clone(), source })?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|source| Error::CantCreate { path: path.clone(), source })?;
+                                             // Private (0600, in a 0700 tasks.d when it creates it): task files hold passwords.
+    let mut file =
+        crate::private_file::create_new(&path).map_err(|source| Error::CantCreate { path: path.clone(), source })?;
     file.write_all(text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     writeln!(std::io::stdout(), "{}", path.display())?;
     Ok(exit_codes::OK)
