@@ -40,6 +40,9 @@ _taskctl() {
             taskctl,purge)
                 cmd="taskctl__subcmd__purge"
                 ;;
+            taskctl,reload)
+                cmd="taskctl__subcmd__reload"
+                ;;
             taskctl,reset)
                 cmd="taskctl__subcmd__reset"
                 ;;
@@ -91,6 +94,9 @@ _taskctl() {
             taskctl__subcmd__help,purge)
                 cmd="taskctl__subcmd__help__subcmd__purge"
                 ;;
+            taskctl__subcmd__help,reload)
+                cmd="taskctl__subcmd__help__subcmd__reload"
+                ;;
             taskctl__subcmd__help,reset)
                 cmd="taskctl__subcmd__help__subcmd__reset"
                 ;;
@@ -125,7 +131,7 @@ _taskctl() {
 
     case "${cmd}" in
         taskctl)
-            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log new start stop restart reset status pass help"
+            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log new start stop restart reset status pass reload help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,7 +219,7 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__help)
-            opts="add rm link list show run purge work log new start stop restart reset status pass help"
+            opts="add rm link list show run purge work log new start stop restart reset status pass reload help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +331,20 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__reload)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -609,6 +629,28 @@ _taskctl() {
                     COMPREPLY=($(compgen -W "queued done dead" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__reload)
+            opts="-h -V --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -11,6 +11,7 @@ mod kinds;
 mod links;
 mod list;
 mod privacy;
+mod reload;
 mod remove;
 mod sched;
 mod start;

@@ -40,6 +40,7 @@ pub fn taskctl(cli: Taskctl) -> Result<i32> {
         Command::Reset(args) => tasks::reset(&settings, args),
         Command::Status(args) => status::run(&settings, args),
         Command::Pass(args) => tasks::pass(&settings, args),
+        Command::Reload => tasks::reload(&settings),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `taskctl new|start|stop|restart|reset|pass`: the admin's side of the task manager. Task
+//! `taskctl new|start|stop|restart|reset|pass|reload`: the admin's side of the task manager. Task
 //! commands write the wanted state to the store and wake the scheduler, which acts at once.
 
 use crate::cli::taskctl::{NewArgs, PassArgs, TargetArgs, TasksArgs};
@@ -84,6 +84,24 @@ pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
     log::info!("task {}: pass done, {} item(s), {} set aside", task.name, report.done, report.set_aside.len());
     Ok(exit_codes::OK)
 }
+
+/// `taskctl reload`: SIGHUP to the scheduler (reload tasks.d, reopen its log), if it runs;
+/// else exit 3, LSB's "not running", with a message saying so.
+pub fn reload(settings: &Settings) -> Result<i32> {
+    match sched::signal_scheduler(settings, nix::sys::signal::Signal::SIGHUP) {
+        Some(pid) => {
+            log::info!("SIGHUP sent to tasksched pid {pid}");
+            Ok(exit_codes::OK)
+        }
+        None => {
+            eprintln!("taskctl: tasksched is not running for {}: nothing to reload", settings.data_dir.display());
+            Ok(NOT_RUNNING)
+        }
+    }
+}
+
+/// LSB's "program is not running".
+const NOT_RUNNING: i32 = 3;
 
 fn tell_scheduler(settings: &Settings) {
     if !sched::poke(settings) {
