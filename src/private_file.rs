@@ -28,23 +28,23 @@ pub fn create_dir(dir: &Path) -> Result<()> {
 /// Opens a log for appending, creating it (0600) and its folder: task logs, the scheduler's
 /// log, job logs.
 pub fn open_append(path: &Path) -> Result<File> {
-    open(path, OpenOptions::new().append(true).create(true))
+    open(path, OpenOptions::new().append(true).create(true), true)
 }
 
 /// Opens a file to lock it, creating it (0600) and its folder, never truncating it:
 /// the scheduler's pidfile, task locks.
 pub fn open_lock(path: &Path) -> Result<File> {
-    open(path, OpenOptions::new().read(true).write(true).create(true).truncate(false))
+    open(path, OpenOptions::new().read(true).write(true).create(true).truncate(false), true)
 }
 
 /// Opens an existing file for reading without following a link at its path.
 pub fn open_read(path: &Path) -> Result<File> {
-    open(path, OpenOptions::new().read(true))
+    open(path, OpenOptions::new().read(true), false)
 }
 
 /// Creates a new file (0600) and its folder; fails if anything, a link included, is at `path`.
 pub fn create_new(path: &Path) -> Result<File> {
-    open(path, OpenOptions::new().write(true).create_new(true))
+    open(path, OpenOptions::new().write(true).create_new(true), true)
 }
 
 /// Replaces the file at `path` with `contents` at once (a temp file, then a rename), so a
@@ -71,11 +71,11 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Opens with `options`, plus: the folder created first when the file may be created, mode
-/// 0600 for a new file, no link followed at `path`, and only a regular file accepted (opened
-/// without blocking, so a FIFO in the way cannot hang us).
-fn open(path: &Path, options: &mut OpenOptions) -> Result<File> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+/// Opens with `options`, plus: the folder created first when `creating`, mode 0600 for a new
+/// file, no link followed at `path`, and only a regular file accepted (opened without
+/// blocking, so a FIFO in the way cannot hang us).
+fn open(path: &Path, options: &mut OpenOptions, creating: bool) -> Result<File> {
+    if let Some(dir) = path.parent().filter(|d| creating && !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
             create_dir(dir)?;
         }
