@@ -46,6 +46,9 @@ _taskctl() {
             taskctl,purge)
                 cmd="taskctl__subcmd__purge"
                 ;;
+            taskctl,reload)
+                cmd="taskctl__subcmd__reload"
+                ;;
             taskctl,reset)
                 cmd="taskctl__subcmd__reset"
                 ;;
@@ -103,6 +106,9 @@ _taskctl() {
             taskctl__subcmd__help,purge)
                 cmd="taskctl__subcmd__help__subcmd__purge"
                 ;;
+            taskctl__subcmd__help,reload)
+                cmd="taskctl__subcmd__help__subcmd__reload"
+                ;;
             taskctl__subcmd__help,reset)
                 cmd="taskctl__subcmd__help__subcmd__reset"
                 ;;
@@ -137,7 +143,7 @@ _taskctl() {
 
     case "${cmd}" in
         taskctl)
-            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log new start stop restart reset status pass check backup help"
+            opts="-h -V --config --data-dir --help --version add rm link list show run purge work log new start stop restart reset status pass check backup reload help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,7 +275,7 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__help)
-            opts="add rm link list show run purge work log new start stop restart reset status pass check backup help"
+            opts="add rm link list show run purge work log new start stop restart reset status pass check backup reload help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +415,20 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__help__subcmd__reload)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -693,6 +713,28 @@ _taskctl() {
                     COMPREPLY=($(compgen -W "queued done dead" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskctl__subcmd__reload)
+            opts="-h -V --config --data-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -190,8 +190,9 @@ impl Settings {
         // Absolute paths: the daemon changes its directory to / and passes them to its workers.
         let config_path = config_path.map(|p| std::path::absolute(&p).unwrap_or(p));
         let data_dir = choose_data_dir(data_dir_flag, file.data_dir.as_deref(), config_path.as_deref())?;
-        // Canonical, since handlers are found again by the data dir in their environment.
-        let data_dir = std::fs::canonicalize(&data_dir).or_else(|_| std::path::absolute(&data_dir)).unwrap_or(data_dir);
+        crate::trust::check(&data_dir)?; // as root, the store decides what runs
+                                         // Canonical, since handlers are found again by the data dir in their environment.
+        let data_dir = crate::trust::real_path(&data_dir);
         let config_dir =
             config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).or_else(default_config_dir);
         let handler_dirs =
@@ -212,6 +213,21 @@ impl Settings {
             scheduler: file.scheduler,
             structure,
         })
+    }
+
+    /// Warns (once per process) when the data dir is open to other users: they can read the
+    /// job output and logs in it. Only said, not refused, as the admin may want it so.
+    pub fn warn_if_data_dir_open(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        let Ok(meta) = std::fs::metadata(&self.data_dir) else { return }; // created private later
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            let dir = self.data_dir.display();
+            ONCE.call_once(|| {
+                log::warn!("data dir {dir} is open to other users (mode {mode:04o}): they can read job output and logs; chmod 700 {dir}")
+            });
+        }
     }
 
     /// The SQLite file holding the queue (and, later, the databox).
@@ -330,7 +346,9 @@ fn default_data_dir() -> Option<PathBuf> {
 }
 
 /// Reads and parses one TOML config file, turning a parse error into `file:line:col: reason`.
+/// As root, a file another user could change is refused: it names the dirs that run as root.
 pub fn read_config(path: &Path) -> Result<ConfigFile> {
+    crate::trust::check(path)?;
     let text = std::fs::read_to_string(path).map_err(|source| Error::NoInput { path: path.to_path_buf(), source })?;
     let file: ConfigFile = parse_toml(path, &text)?;
     file.check().map_err(|(keys, reason)| {

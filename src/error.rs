@@ -74,6 +74,9 @@ pub enum Error {
     /// Something that needs a service or program that is not available.
     #[error("{0}")]
     Unavailable(String),
+    /// Running as root, a path another user owns or can write: what they put there would run as root.
+    #[error("{}: {problem}; as root, phr-tasks uses only what no other user can change: {fix}", path.display())]
+    Untrusted { path: PathBuf, problem: String, fix: String },
 }
 
 impl Error {
@@ -97,6 +100,7 @@ impl Error {
             Error::SchemaTooNew { .. } | Error::SchemaTooOld { .. } => exit_codes::DATA,
             Error::Unavailable(_) => exit_codes::UNAVAILABLE,
             Error::Output(_) => exit_codes::IO,
+            Error::Untrusted { .. } => exit_codes::NO_PERMISSION,
         }
     }
 

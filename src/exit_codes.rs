@@ -21,7 +21,8 @@ pub const CANT_CREATE: i32 = 73;
 pub const IO: i32 = 74;
 /// EX_TEMPFAIL: try again later (a busy database, a running job, a handler that is not finished).
 pub const TEMP_FAIL: i32 = 75;
-/// EX_NOPERM: the store (or a file) belongs to someone else and we may not write it.
+/// EX_NOPERM: the store (or a file) belongs to someone else and we may not write it; as root,
+/// a path another user owns or can write is refused (see `trust`).
 pub const NO_PERMISSION: i32 = 77;
 /// EX_CONFIG: the configuration file is wrong.
 pub const CONFIG: i32 = 78;

@@ -49,6 +49,8 @@ pub fn kind_binary(kind: &str) -> PathBuf {
     sibling.filter(|p| p.exists()).unwrap_or_else(|| PathBuf::from(name))
 }
 
+/// A runnable handler: a regular executable file that, as root, no other user can change
+/// (nor its dir, `jobs.d/` or wherever `--file` points): else what they wrote would run as root.
 fn check_executable(path: &Path) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("handler {}: {e}", path.display()))?;
     if !meta.is_file() {
@@ -57,5 +59,5 @@ fn check_executable(path: &Path) -> Result<(), String> {
     if meta.permissions().mode() & 0o111 == 0 || nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_err() {
         return Err(format!("handler {} is not executable", path.display()));
     }
-    Ok(())
+    crate::trust::check(path).map_err(|e| format!("handler {}: {e}", path.display()))
 }

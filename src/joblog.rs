@@ -120,12 +120,10 @@ impl Log<'_> {
     }
 }
 
-/// Opens the log for appending (creating it and its directory) and writes the header.
+/// Opens the log for appending (creating it and its directory, private, never through a
+/// link) and writes the header.
 fn open_with_header(path: &Path, header: &str) -> std::io::Result<(File, u64)> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut f = crate::private_file::open_append(path)?;
     f.write_all(header.as_bytes())?;
     let len = f.metadata()?.len();
     Ok((f, len))

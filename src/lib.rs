@@ -17,6 +17,7 @@ pub mod joblog;
 pub mod kinds;
 pub mod logging;
 pub mod output;
+pub mod private_file;
 pub mod process;
 pub mod queue;
 pub mod runner;
@@ -24,6 +25,7 @@ pub mod sched;
 pub mod store;
 pub mod table;
 pub mod tasks;
+pub mod trust;
 pub mod when;
 
 pub use error::{Error, Result};

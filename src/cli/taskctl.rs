@@ -64,6 +64,12 @@ pub enum Command {
     #[command(after_help = "Restore: stop tasksched, copy FILE over DATA_DIR/phr.db, remove phr.db-wal and \
         phr.db-shm, start tasksched.")]
     Backup(BackupArgs),
+    /// Make the running scheduler reload tasks.d and reopen its log (SIGHUP); exit 3 if it is not running.
+    #[command(
+        after_help = "Only a scheduler that holds its locked pidfile is signalled, never a pid left in a stale \
+        one: this is what logrotate's postrotate should run."
+    )]
+    Reload,
 }
 
 /// The `--batch` line format, in `taskctl add --help` and its man page: the one place besides

@@ -5,8 +5,8 @@ mod add;
 mod batch;
 mod health;
 mod list;
-pub mod record;
 mod log;
+pub mod record;
 mod remove;
 mod run;
 mod status;
@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 /// Runs a parsed `taskctl` command line.
 pub fn taskctl(cli: Taskctl) -> Result<i32> {
     let settings = Settings::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
+    settings.warn_if_data_dir_open();
     let result = command(&settings, cli.command).map_err(|e| match e {
         // Name the store in a failure met past opening it.
         Error::Store { path: None, kind, message } => Error::Store { path: Some(settings.db_path()), kind, message },
@@ -58,6 +59,7 @@ fn command(settings: &Settings, command: Command) -> Result<i32> {
         Command::Pass(args) => tasks::pass(settings, args),
         Command::Check(args) => health::check(settings, args),
         Command::Backup(args) => health::backup(settings, args),
+        Command::Reload => tasks::reload(settings),
     }
 }
 

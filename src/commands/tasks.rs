@@ -1,4 +1,4 @@
-//! `taskctl new|start|stop|restart|reset|pass`: the admin's side of the task manager. Task
+//! `taskctl new|start|stop|restart|reset|pass|reload`: the admin's side of the task manager. Task
 //! commands write the wanted state to the store and wake the scheduler, which acts at once.
 
 use crate::cli::taskctl::{NewArgs, PassArgs, TargetArgs, TasksArgs};
@@ -20,13 +20,9 @@ pub fn new(settings: &Settings, args: NewArgs) -> Result<i32> {
     let path = tasks::task_path(settings, &args.name);
     let text = tasks::template(kind, &args.name);
     tasks::parse(&args.name, &path, &text)?; // the template must always be a valid task
-    std::fs::create_dir_all(&settings.tasks_dir)
-        .map_err(|source| Error::CantCreate { path: settings.tasks_dir.clone(), source })?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|source| Error::CantCreate { path: path.clone(), source })?;
+                                             // Private (0600, in a 0700 tasks.d when it creates it): task files hold passwords.
+    let mut file =
+        crate::private_file::create_new(&path).map_err(|source| Error::CantCreate { path: path.clone(), source })?;
     file.write_all(text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     writeln!(std::io::stdout(), "{}", path.display())?;
     Ok(exit_codes::OK)
@@ -94,6 +90,24 @@ pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
     log::info!("task {}: pass done, {} item(s), {} set aside", task.name, report.done, report.set_aside.len());
     Ok(exit_codes::OK)
 }
+
+/// `taskctl reload`: SIGHUP to the scheduler (reload tasks.d, reopen its log), if it runs;
+/// else exit 3, LSB's "not running", with a message saying so.
+pub fn reload(settings: &Settings) -> Result<i32> {
+    match sched::signal_scheduler(settings, nix::sys::signal::Signal::SIGHUP) {
+        Some(pid) => {
+            log::info!("SIGHUP sent to tasksched pid {pid}");
+            Ok(exit_codes::OK)
+        }
+        None => {
+            eprintln!("taskctl: tasksched is not running for {}: nothing to reload", settings.data_dir.display());
+            Ok(NOT_RUNNING)
+        }
+    }
+}
+
+/// LSB's "program is not running".
+const NOT_RUNNING: i32 = 3;
 
 fn tell_scheduler(settings: &Settings) {
     if !sched::poke(settings) {

@@ -36,6 +36,7 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
         return match pidfile::Pidfile::acquire(&settings.scheduler_pidfile())? {
             Err(holder) => already(holder),
             Ok(pidfile) => {
+                settings.warn_if_data_dir_open(); // in the daemon's log
                 let reopen = cli.daemon_child.then(|| settings.scheduler_log());
                 sched::run(&settings, pidfile, reopen)?;
                 Ok(exit_codes::OK)
@@ -46,6 +47,7 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
         return already(holder);
     }
     refuse_damaged_store(&settings)?;
+    settings.warn_if_data_dir_open(); // said when starting, not by every `--ensure` that finds it running
     let exe = std::env::current_exe().map_err(|e| Error::Unavailable(format!("cannot find own binary: {e}")))?;
     match daemon::spawn_daemon(&settings, &exe) {
         Ok(pid) => {

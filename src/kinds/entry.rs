@@ -80,8 +80,9 @@ pub fn kind_main<K: TaskKind>() -> ! {
 fn run<K: TaskKind>(cli: KindCli<K::Flags>) -> Result<i32> {
     let settings = Settings::load(cli.common.config.as_deref(), cli.common.data_dir.as_deref())?;
     if let Some(id) = cli.common.job {
-        return run_job::<K>(&settings, id);
+        return run_job::<K>(&settings, id); // not in every job's log: its worker said it
     }
+    settings.warn_if_data_dir_open();
     let def = cli.common.task.as_deref().map(|name| task_of_kind::<K>(&settings, name)).transpose()?;
     let mut kind_settings = match &def {
         Some(def) => def.settings.downcast_ref::<K::Settings>().cloned().unwrap_or_default(),

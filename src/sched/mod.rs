@@ -209,6 +209,13 @@ fn listen_for_signals() -> Result<mpsc::Receiver<i32>> {
 
 /// Wakes a running scheduler so it acts on a change at once (`taskctl start TASK`, …).
 pub fn poke(settings: &Settings) -> bool {
-    let pid = pidfile::holder(&settings.scheduler_pidfile()).and_then(|h| crate::process::pid_from(h.pid));
-    pid.is_some_and(|p| nix::sys::signal::kill(p, nix::sys::signal::Signal::SIGUSR1).is_ok())
+    signal_scheduler(settings, nix::sys::signal::Signal::SIGUSR1).is_some()
+}
+
+/// Sends `signal` to the scheduler, only if one holds the pidfile's lock (never to a pid read
+/// from a stale pidfile, which may now be another process's); returns the pid signalled.
+pub fn signal_scheduler(settings: &Settings, signal: nix::sys::signal::Signal) -> Option<i64> {
+    let holder = pidfile::holder(&settings.scheduler_pidfile())?;
+    let pid = crate::process::pid_from(holder.pid)?;
+    nix::sys::signal::kill(pid, signal).ok().map(|()| holder.pid)
 }

@@ -3,8 +3,9 @@
 //! hold the pid and its start time for the same reason.
 
 use crate::error::{Error, Result};
+use crate::private_file;
 use crate::process::{self, ProcessId as WorkerId};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -25,16 +26,8 @@ impl Pidfile {
     /// Locks and fills the pidfile, or returns who holds it. A few quick retries cover a
     /// `taskctl status` probing the lock at the same moment.
     pub fn acquire(path: &Path) -> Result<std::result::Result<Pidfile, Holder>> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
-        }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })?;
+        let mut file =
+            private_file::open_lock(path).map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })?;
         for attempt in 0..10 {
             match file.try_lock() {
                 Ok(()) => {
@@ -54,7 +47,7 @@ impl Pidfile {
 
 /// Who holds the pidfile's lock, if anyone: the process is running.
 pub fn holder(path: &Path) -> Option<Holder> {
-    let file = File::open(path).ok()?;
+    let file = private_file::open_read(path).ok()?;
     match file.try_lock_shared() {
         Ok(()) => None,
         Err(_) => Some(read_holder(path).unwrap_or(Holder { pid: 0, started_at: None })),
@@ -62,7 +55,7 @@ pub fn holder(path: &Path) -> Option<Holder> {
 }
 
 fn read_holder(path: &Path) -> Option<Holder> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = std::io::read_to_string(private_file::open_read(path).ok()?).ok()?;
     let mut lines = text.lines();
     let pid = lines.next()?.trim().parse().ok()?;
     Some(Holder { pid, started_at: lines.next().and_then(|l| l.trim().parse().ok()) })
@@ -75,14 +68,8 @@ pub fn read_pid(path: &Path) -> Option<i64> {
 
 /// Writes a task worker's pidfile: `PID START_TIME`, via a temp file and a rename.
 pub fn write_worker(path: &Path, worker: WorkerId) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp"); // NAME.pid.tmp, NAME.cmd.tmp: never one temp file for two run files
-    let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, format!("{} {}\n", worker.pid, worker.start)).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    private_file::replace(path, format!("{} {}\n", worker.pid, worker.start).as_bytes())
+        .map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })
 }
 
 /// Reads a task worker's pidfile.

@@ -292,14 +292,7 @@ impl Slot {
     }
 }
 
-/// Opens a log for appending, creating its directory.
+/// Opens a log (a task's, the scheduler's) for appending: created private, never through a link.
 pub fn open_append(path: &std::path::Path) -> Result<std::fs::File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
-    }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })
+    crate::private_file::open_append(path).map_err(|source| Error::CantCreate { path: path.to_path_buf(), source })
 }

@@ -23,7 +23,11 @@ impl Store {
     /// exact when the WAL holds nothing (a cleanly closed store). A WAL with content and no
     /// `-shm` cannot be read faithfully from here, and the error says so.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        let len = match std::fs::metadata(path) {
+        let len = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let why = "is a symbolic link: a store is never opened through one";
+                return Err(store_error(path, StoreFailure::ReadOnly, why.to_string()));
+            }
             Ok(meta) => meta.len(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
             Err(source) => return Err(Error::NoInput { path: path.to_path_buf(), source }),
@@ -62,7 +66,10 @@ impl Store {
     }
 
     fn try_open_read_only(path: &Path, immutable: bool) -> rusqlite::Result<Store> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let uri = format!("file:{}{}", uri_path(path), if immutable { "?immutable=1" } else { "" });
         let conn = Connection::open_with_flags(uri, flags)?;
         conn.busy_timeout(super::BUSY_TIMEOUT)?;

@@ -27,7 +27,6 @@ pub use worker::{RetryPolicy, WorkerId};
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -115,9 +114,11 @@ impl Store {
 
     fn try_open(path: &Path) -> Result<Store> {
         let wrap = |source: rusqlite::Error| access::with_path(path, source);
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(wrap)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+        )
+        .map_err(wrap)?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.configure().map_err(wrap)?;
         store.refuse_if_marked_damaged()?;
@@ -227,16 +228,9 @@ fn keep_wal_file(conn: &Connection) {
 }
 
 /// Creates the data dir (0700) and the database file (0600) before SQLite does, so that the
-/// queue is never world-readable, even for a moment.
+/// queue is never world-readable, even for a moment; never through a link at its path.
 fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
-    }
-    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+    match crate::private_file::create_new(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(source) => Err(Error::CantCreate { path: path.to_path_buf(), source }),

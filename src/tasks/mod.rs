@@ -119,6 +119,7 @@ pub fn load(settings: &Settings, name: &str) -> Result<TaskDef> {
         return Err(Error::Usage(format!("bad task name {name:?}: letters, digits, '-' and '_' only")));
     }
     let path = task_path(settings, name);
+    crate::trust::check(&path)?; // as root, its command runs as root
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -138,6 +139,7 @@ pub fn load_all(settings: &Settings) -> Result<Vec<TaskDef>> {
 /// Every task file by name, each loaded or with why it could not be: for listings that
 /// should show the good tasks even when one file is broken.
 pub fn load_each(settings: &Settings) -> Result<Vec<(String, Result<TaskDef>)>> {
+    crate::trust::check(&settings.tasks_dir)?;
     let entries = match std::fs::read_dir(&settings.tasks_dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

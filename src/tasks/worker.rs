@@ -49,15 +49,8 @@ impl<'a> Plan<'a> {
 /// Takes the task's lock, or says who holds it.
 pub fn lock_task(settings: &Settings, task: &str) -> Result<File> {
     let path = settings.task_lock(task);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::CantCreate { path: dir.to_path_buf(), source })?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|source| Error::CantCreate { path: path.clone(), source })?;
+    let file =
+        crate::private_file::open_lock(&path).map_err(|source| Error::CantCreate { path: path.clone(), source })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => {

@@ -121,7 +121,8 @@ pub fn export(settings: &Settings, args: ExportArgs) -> Result<i32> {
             .ok_or_else(|| Error::Data(format!("record {} has no built sub-definition {name:?}", args.id)))?,
     };
     let source = settings.data_dir.join(&stored);
-    let mut input = std::fs::File::open(&source).map_err(|source_err| Error::NoInput { path: source.clone(), source: source_err })?;
+    let mut input = std::fs::File::open(&source)
+        .map_err(|source_err| Error::NoInput { path: source.clone(), source: source_err })?;
     if args.output == Path::new("-") {
         std::io::copy(&mut input, &mut std::io::stdout().lock())?;
         return Ok(exit_codes::OK);

@@ -54,13 +54,16 @@ fn filter(settings: &Settings, args: &ListArgs) -> Result<RecordFilter> {
     let field = match &args.field {
         None => None,
         Some(fv) => {
-            let (f, v) = fv.split_once('=').ok_or_else(|| Error::Usage(format!("--field {fv:?}: write FIELD=VALUE")))?;
+            let (f, v) =
+                fv.split_once('=').ok_or_else(|| Error::Usage(format!("--field {fv:?}: write FIELD=VALUE")))?;
             Some((f.to_string(), v.to_string()))
         }
     };
     let date = |d: &Option<String>| -> Result<Option<i64>> {
         d.as_deref()
-            .map(|t| crate::when::parse_moment(t).ok_or_else(|| Error::Usage(format!("bad date {t:?}: write YYYY-MM-DD"))))
+            .map(|t| {
+                crate::when::parse_moment(t).ok_or_else(|| Error::Usage(format!("bad date {t:?}: write YYYY-MM-DD")))
+            })
             .transpose()
     };
     Ok(RecordFilter {

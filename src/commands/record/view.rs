@@ -51,7 +51,11 @@ impl<'a> RecordJson<'a> {
             width: r.width,
             height: r.height,
             status: Bits(r.status).to_string(),
-            status_bits: structure.status_bits.iter().map(|(&bit, name)| (name.as_str(), r.status & (1 << bit) != 0)).collect(),
+            status_bits: structure
+                .status_bits
+                .iter()
+                .map(|(&bit, name)| (name.as_str(), r.status & (1 << bit) != 0))
+                .collect(),
             pending: Pending::names(r.pending),
             created_at: when::rfc3339(r.created_at),
             updated_at: when::rfc3339(r.updated_at),
@@ -87,7 +91,12 @@ fn status_names(status: u32, structure: &Structure) -> String {
 }
 
 /// The records as a table, fitted to `width` (name and title cut first).
-pub fn write_table(out: &mut impl Write, records: &[Record], structure: &Structure, width: Option<usize>) -> io::Result<()> {
+pub fn write_table(
+    out: &mut impl Write,
+    records: &[Record],
+    structure: &Structure,
+    width: Option<usize>,
+) -> io::Result<()> {
     if records.is_empty() {
         return writeln!(out, "no record");
     }
