@@ -43,6 +43,32 @@ impl Staged {
         Ok(staged)
     }
 
+    /// [`Staged::copy_from`], computing the copy's SHA-256 and size as it goes (one read of
+    /// the source, which may be on a slow share).
+    pub fn copy_hashing(data_dir: &Path, source: &Path) -> Result<(Staged, String, u64)> {
+        use sha2::Digest;
+        use std::io::Read;
+        let mut input = File::open(source).map_err(|e| Error::io(source, e))?;
+        let staged = Staged::create(data_dir)?;
+        let mut out = staged.open()?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(source, e)),
+            };
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(|e| Error::io(&staged.tmp, e))?;
+            size += n as u64;
+        }
+        out.sync_all().map_err(|e| Error::io(&staged.tmp, e))?;
+        Ok((staged, hex(&hasher.finalize()), size))
+    }
+
     /// Writes `bytes` into a private temp file of the data dir and fsyncs it.
     pub fn from_bytes(data_dir: &Path, bytes: &[u8]) -> Result<Staged> {
         let staged = Staged::create(data_dir)?;

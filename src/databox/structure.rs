@@ -20,6 +20,19 @@ pub enum FieldType {
     Number,
 }
 
+impl FieldType {
+    /// Whether `value` is a valid value of a field of this type.
+    pub fn check(self, value: &str) -> Result<(), String> {
+        match self {
+            FieldType::Text => Ok(()),
+            FieldType::Number => value.trim().parse::<f64>().map(drop).map_err(|_| format!("{value:?} is not a number")),
+            FieldType::Date => crate::when::parse_moment(value.trim())
+                .map(drop)
+                .ok_or_else(|| format!("{value:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)")),
+        }
+    }
+}
+
 /// One field, as `[fields.NAME]` declares it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -4,7 +4,7 @@
 
 use crate::cli::record::{ExportArgs, MarkArgs, RmArgs, SetArgs, StatusArgs};
 use crate::config::Settings;
-use crate::databox::{FieldType, Pending, StatusMask};
+use crate::databox::{Pending, StatusMask};
 use crate::error::{Error, Result};
 use crate::exit_codes;
 use crate::store::Store;
@@ -28,21 +28,10 @@ pub fn set(settings: &Settings, args: SetArgs) -> Result<i32> {
         return Err(Error::Usage(format!("field {} takes one value, not {}", args.field, args.values.len())));
     }
     for value in &args.values {
-        check_value(def.kind, value).map_err(|why| Error::Usage(format!("field {}: {why}", args.field)))?;
+        def.kind.check(value).map_err(|why| Error::Usage(format!("field {}: {why}", args.field)))?;
     }
     open(settings)?.write(|tx| tx.records().set_field(args.id, &args.field, &args.values, CHANGED))?;
     Ok(exit_codes::OK)
-}
-
-/// Whether `value` is a valid value of a field of type `kind`.
-pub fn check_value(kind: FieldType, value: &str) -> std::result::Result<(), String> {
-    match kind {
-        FieldType::Text => Ok(()),
-        FieldType::Number => value.trim().parse::<f64>().map(drop).map_err(|_| format!("{value:?} is not a number")),
-        FieldType::Date => crate::when::parse_moment(value)
-            .map(drop)
-            .ok_or_else(|| format!("{value:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)")),
-    }
 }
 
 pub fn status(settings: &Settings, args: StatusArgs) -> Result<i32> {
