@@ -15,6 +15,7 @@ pub mod job;
 pub mod joblog;
 pub mod kinds;
 pub mod logging;
+pub mod media;
 pub mod output;
 pub mod process;
 pub mod queue;

@@ -11,6 +11,7 @@ mod faults;
 mod health;
 mod kinds;
 mod list;
+mod media;
 mod remove;
 mod sched;
 mod start;
