@@ -348,7 +348,9 @@ fn default_data_dir() -> Option<PathBuf> {
 /// Reads and parses one TOML config file, turning a parse error into `file:line:col: reason`.
 /// As root, a file another user could change is refused: it names the dirs that run as root.
 pub fn read_config(path: &Path) -> Result<ConfigFile> {
-    crate::trust::check(path)?;
+    if path != Path::new("/dev/null") {
+        crate::trust::check(path)?; // /dev/null: "no config", as `--config /dev/null` says
+    }
     let text = std::fs::read_to_string(path).map_err(|source| Error::NoInput { path: path.to_path_buf(), source })?;
     let file: ConfigFile = parse_toml(path, &text)?;
     file.check().map_err(|(keys, reason)| {

@@ -16,6 +16,7 @@ pub mod job;
 pub mod joblog;
 pub mod kinds;
 pub mod logging;
+pub mod media;
 pub mod output;
 pub mod private_file;
 pub mod process;

@@ -12,6 +12,7 @@ mod health;
 mod kinds;
 mod links;
 mod list;
+mod media;
 mod privacy;
 mod reload;
 mod remove;

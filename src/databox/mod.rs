@@ -4,6 +4,7 @@
 //! the data dir. The SQL is in `store::records`; this module holds the types and the rules.
 
 pub mod files;
+pub mod mapping;
 pub mod mask;
 pub mod record;
 pub mod structure;

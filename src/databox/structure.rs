@@ -25,7 +25,9 @@ impl FieldType {
     pub fn check(self, value: &str) -> Result<(), String> {
         match self {
             FieldType::Text => Ok(()),
-            FieldType::Number => value.trim().parse::<f64>().map(drop).map_err(|_| format!("{value:?} is not a number")),
+            FieldType::Number => {
+                value.trim().parse::<f64>().map(drop).map_err(|_| format!("{value:?} is not a number"))
+            }
             FieldType::Date => crate::when::parse_moment(value.trim())
                 .map(drop)
                 .ok_or_else(|| format!("{value:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)")),

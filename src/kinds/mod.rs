@@ -8,6 +8,7 @@
 //! Adding a kind: a module here implementing [`TaskKind`], one line in [`registry::REGISTRY`],
 //! and a three-line `src/bin/phr-KIND.rs` calling [`entry::kind_main`].
 
+pub mod archive;
 pub mod entry;
 pub mod exec;
 pub mod queue;

@@ -2,7 +2,7 @@
 //! binary, and a job function when it takes jobs) and job functions that run inside the worker
 //! (`noop`). Adding a kind is one line in [`REGISTRY`].
 
-use super::{exec, queue, Context, Field, KindError, Mode, PassReport, TaskKind};
+use super::{archive, exec, queue, Context, Field, KindError, Mode, PassReport, TaskKind};
 use crate::error::{Error, Result};
 use crate::job::{Claimed, Outcome};
 use std::any::Any;
@@ -19,6 +19,7 @@ pub static REGISTRY: &[Entry] = &[
     }),
     Entry::Kind(&Registered::<queue::Queue>(PhantomData)),
     Entry::Kind(&Registered::<exec::Exec>(PhantomData)),
+    Entry::Kind(&Registered::<archive::Archive>(PhantomData)),
 ];
 
 /// One registry line.

@@ -33,7 +33,8 @@ pub fn pass(state: &mut State, ctx: &Context<'_>, s: &ArchiveSettings) -> Result
     let (collection, _) = structure
         .collection(&s.collection)
         .ok_or_else(|| KindError::Failed(format!("no collection {:?} in the config", s.collection)))?;
-    let mut run = Run { ctx, s, store: Store::open(&ctx.settings.db_path())?, stories: HashMap::new(), done_moves: Vec::new() };
+    let mut run =
+        Run { ctx, s, store: Store::open(&ctx.settings.db_path())?, stories: HashMap::new(), done_moves: Vec::new() };
     if !ctx.dry_run {
         crate::databox::sync_structure(&mut run.store, structure)?;
         run.finish_interrupted_moves()?;
@@ -248,7 +249,8 @@ impl Run<'_> {
             story,
         };
         let ext = extension(&name);
-        let (target, caption_target) = (self.archived_target(Some(&c.path)), self.archived_target(c.caption.as_deref()));
+        let (target, caption_target) =
+            (self.archived_target(Some(&c.path)), self.archived_target(c.caption.as_deref()));
         let done = std::mem::take(&mut self.done_moves);
         let mut placed: Option<PathBuf> = None;
         let written = self.store.write(|tx| {
@@ -312,7 +314,9 @@ impl Run<'_> {
     /// Where an archived file goes: `HOT_archived/REL`, or `None` (deleted) when not kept.
     fn archived_target(&self, path: Option<&Path>) -> Option<PathBuf> {
         let path = path?;
-        self.s.move_archived.then(|| sibling_root(&self.s.hotfolder, "_archived").join(relative(&self.s.hotfolder, path)))
+        self.s
+            .move_archived
+            .then(|| sibling_root(&self.s.hotfolder, "_archived").join(relative(&self.s.hotfolder, path)))
     }
 
     /// Does a journaled move now; the journal row goes with the next write.
@@ -349,7 +353,11 @@ impl Run<'_> {
     /// Sets a failed file aside; false when it had already been (unchanged since).
     fn fail(&mut self, path: &Path, caption: Option<&Path>, reason: &str) -> crate::error::Result<bool> {
         let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(false) };
-        let mtime_ns = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as i64);
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i64);
         let failure = Failure { size: meta.len() as i64, mtime_ns, reason: reason.to_string() };
         if !self.s.move_error {
             if self.store.records().failure(path)?.is_some_and(|f| f.size == failure.size && f.mtime_ns == mtime_ns) {
@@ -359,8 +367,10 @@ impl Run<'_> {
             return Ok(true);
         }
         let target = sibling_root(&self.s.hotfolder, "_error").join(relative(&self.s.hotfolder, path));
-        for (from, to) in std::iter::once((path.to_path_buf(), target.clone()))
-            .chain(caption.filter(|c| c.exists()).map(|c| (c.to_path_buf(), sibling_root(&self.s.hotfolder, "_error").join(relative(&self.s.hotfolder, c)))))
+        for (from, to) in
+            std::iter::once((path.to_path_buf(), target.clone())).chain(caption.filter(|c| c.exists()).map(|c| {
+                (c.to_path_buf(), sibling_root(&self.s.hotfolder, "_error").join(relative(&self.s.hotfolder, c)))
+            }))
         {
             if let Err(e) = move_or_delete(&from, Some(&to)) {
                 log::warn!("{}: cannot move it to {}: {e}", from.display(), to.display());
@@ -383,7 +393,9 @@ fn sibling_root(hot: &Path, suffix: &str) -> PathBuf {
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.file_name().map(PathBuf::from).unwrap_or_default())
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.file_name().map(PathBuf::from).unwrap_or_default())
 }
 
 /// A stored original's extension: the name's, lower-cased, letters and digits only.

@@ -111,17 +111,33 @@ impl TaskKind for Archive {
     const SUMMARY: &'static str = "archives a Phraseanet hot folder into a collection";
     const MODE: Mode = Mode::Passes;
     const FIELDS: &'static [Field] = &[
-        Field { key: "hotfolder", doc: "The hot folder (it must hold a .phrasea.xml at its root).", show: Show::Example("\"/srv/hotfolder\"") },
+        Field {
+            key: "hotfolder",
+            doc: "The hot folder (it must hold a .phrasea.xml at its root).",
+            show: Show::Example("\"/srv/hotfolder\""),
+        },
         Field { key: "collection", doc: "The collection files go to: its name or Phraseanet id.", show: Show::Default },
         Field { key: "delay", doc: "A file is taken once unchanged for this long.", show: Show::Default },
-        Field { key: "move_archived", doc: "Move archived files to HOT_archived/ (false: delete them once archived).", show: Show::Default },
+        Field {
+            key: "move_archived",
+            doc: "Move archived files to HOT_archived/ (false: delete them once archived).",
+            show: Show::Default,
+        },
         Field {
             key: "move_error",
             doc: "Move failed files to HOT_error/ with NAME.error (false: leave them, not retried until changed).",
             show: Show::Default,
         },
-        Field { key: "duplicates", doc: "A file already in the collection: \"set-aside\" or \"archive\".", show: Show::Default },
-        Field { key: "status", doc: "Status bits set on every record archived (bit 0 rightmost).", show: Show::Commented("\"1xxxx\"") },
+        Field {
+            key: "duplicates",
+            doc: "A file already in the collection: \"set-aside\" or \"archive\".",
+            show: Show::Default,
+        },
+        Field {
+            key: "status",
+            doc: "Status bits set on every record archived (bit 0 rightmost).",
+            show: Show::Commented("\"1xxxx\""),
+        },
         Field {
             key: "files",
             doc: "File masks (case-sensitive regexes), first match wins; caption names a required sidecar.",

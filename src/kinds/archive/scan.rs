@@ -68,7 +68,10 @@ pub fn missing_root_rules(root: &Path) -> Option<String> {
     }
     let rules = root.join(".phrasea.xml");
     (!rules.is_file()).then(|| {
-        format!("hot folder {} has no .phrasea.xml at its root: add one (<record/> will do) to allow archiving", root.display())
+        format!(
+            "hot folder {} has no .phrasea.xml at its root: add one (<record/> will do) to allow archiving",
+            root.display()
+        )
     })
 }
 
@@ -81,8 +84,15 @@ pub fn scan(rules: &ScanRules<'_>) -> Vec<Folder> {
 }
 
 fn visit(rules: &ScanRules<'_>, dir: &Path, collection: String, story: Option<Story>, out: &mut Vec<Folder>) {
-    let mut folder =
-        Folder { dir: dir.to_path_buf(), collection, magic: None, story, files: Vec::new(), errors: Vec::new(), blocked: None };
+    let mut folder = Folder {
+        dir: dir.to_path_buf(),
+        collection,
+        magic: None,
+        story,
+        files: Vec::new(),
+        errors: Vec::new(),
+        blocked: None,
+    };
     let phrasea = dir.join(".phrasea.xml");
     if phrasea.is_file() {
         match xml::folder_rules(&phrasea) {
@@ -189,7 +199,8 @@ fn take_files(rules: &ScanRules<'_>, folder: &mut Folder, files: Vec<(PathBuf, s
         Some(Story::New { caption: Some(c), .. }) => Some(c.clone()),
         _ => None,
     };
-    let is_caption = |p: &PathBuf| captions.contains(p) || story_caption.as_ref() == Some(p) || is_grouping_caption(rules, p);
+    let is_caption =
+        |p: &PathBuf| captions.contains(p) || story_caption.as_ref() == Some(p) || is_grouping_caption(rules, p);
     taken.retain(|c| !is_caption(&c.path));
     for path in unmatched.into_iter().filter(|p| !is_caption(p)) {
         folder.errors.push((path, "matches no file mask of the task".into()));

@@ -101,7 +101,7 @@ pub fn caption(path: &Path) -> Result<Caption, String> {
     let root = doc.root_element();
     if let Some(desc) = root.children().find(|n| n.has_tag_name("description")) {
         for field in desc.children().filter(roxmltree::Node::is_element) {
-            let value: String = field.descendants().filter_map(|n| n.text()).collect();
+            let value: String = field.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             let value = value.trim();
             if !value.is_empty() {
                 caption.fields.entry(field.tag_name().name().to_string()).or_default().push(value.to_string());
@@ -127,7 +127,8 @@ mod tests {
     #[test]
     fn phraseanet_files_read_as_phraseanet_writes_them() {
         let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let rules = file(d.path(), "a", b"<record collection=\"68\"><magicfile method=\"lock\">_wait.txt</magicfile></record>");
+        let rules =
+            file(d.path(), "a", b"<record collection=\"68\"><magicfile method=\"lock\">_wait.txt</magicfile></record>");
         assert_eq!(
             folder_rules(&rules),
             Ok(FolderRules { collection: Some("68".into()), magic: Some(Magic::Lock("_wait.txt".into())) })
@@ -138,7 +139,7 @@ mod tests {
         assert_eq!(c.fields["Mots"], vec!["a", "b"]);
         assert_eq!(c.status.as_deref(), Some("1xxxx"));
         let bad = file(d.path(), "c", b"not xml <");
-        assert!(caption(&bad).unwrap_err().contains("not valid XML"));
+        assert!(caption(&bad).is_err_and(|e| e.contains("not valid XML")));
         write_grouping(d.path(), 42).unwrap_or_default();
         assert_eq!(grouping_story(&d.path().join(".grouping.xml")), Ok(Some(42)));
     }
