@@ -12,7 +12,29 @@ pub fn commands() -> Vec<clap::Command> {
         phr_tasks::cli::tasksched::Tasksched::command(),
         phr_tasks::cli::record::RecordCli::command(),
     ];
-    all.extend(phr_tasks::kinds::registry::kinds().map(|k| k.command()));
+    // A kind run as a program's subcommand (`phr-meta read`) is documented under that program.
+    let mut programs: Vec<clap::Command> = Vec::new();
+    for kind in phr_tasks::kinds::registry::kinds() {
+        let invoked = kind.invoked_as();
+        match invoked.as_slice() {
+            [_] => all.push(kind.command()),
+            [program, sub, ..] => {
+                let cmd = kind.command().name(sub.clone()).bin_name(format!("{program} {sub}"));
+                match programs.iter_mut().find(|p| p.get_name() == program) {
+                    Some(p) => *p = p.clone().subcommand(cmd),
+                    None => programs.push(
+                        clap::Command::new(program.clone())
+                            .version(env!("CARGO_PKG_VERSION"))
+                            .about("the metadata task kinds")
+                            .subcommand_required(true)
+                            .subcommand(cmd),
+                    ),
+                }
+            }
+            [] => {}
+        }
+    }
+    all.extend(programs);
     all
 }
 

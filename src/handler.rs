@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 pub enum Handler {
     /// Runs in the worker process.
     Builtin(&'static Builtin),
-    /// A task kind's job, run as `phr-KIND --job ID` (this program).
-    Kind(&'static dyn AnyKind, PathBuf),
+    /// A task kind's job, run as `phr-KIND --job ID`: its program and leading arguments.
+    Kind(&'static dyn AnyKind, PathBuf, Vec<String>),
     /// Runs as a child process with the job's args.
     Program(PathBuf),
 }
@@ -26,7 +26,11 @@ pub fn resolve(function: &str, file: &str, handler_dirs: &[PathBuf]) -> Result<H
     }
     match registry::job_function(function) {
         Some(JobFunction::InProcess(builtin)) => return Ok(Handler::Builtin(builtin)),
-        Some(JobFunction::Isolated(kind)) => return Ok(Handler::Kind(kind, kind_binary(kind.name()))),
+        Some(JobFunction::Isolated(kind)) => {
+            let mut invoked = kind.invoked_as();
+            let program = kind_binary(&invoked.remove(0));
+            return Ok(Handler::Kind(kind, program, invoked));
+        }
         None => {}
     }
     for dir in handler_dirs {
@@ -42,10 +46,10 @@ pub fn resolve(function: &str, file: &str, handler_dirs: &[PathBuf]) -> Result<H
     ))
 }
 
-/// `phr-KIND` next to the running program (how they are installed together), else on PATH.
-pub fn kind_binary(kind: &str) -> PathBuf {
-    let name = format!("phr-{kind}");
-    let sibling = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(&name)));
+/// A kind's program (`phr-exec`) next to the running one (how they are installed together),
+/// else on PATH.
+pub fn kind_binary(name: &str) -> PathBuf {
+    let sibling = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(name)));
     sibling.filter(|p| p.exists()).unwrap_or_else(|| PathBuf::from(name))
 }
 

@@ -3,28 +3,11 @@
 //! `read` returns must be what `exiftool -j -G1 -n` reads back.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use crate::util::{exiftool, write_tags};
 use image::{GrayImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 use phr_tasks::media::meta::{read, FileMetadata, MetaError};
 use serde_json::Value;
-
-/// Runs exiftool with `args`; fails the test, saying how to install it, when it is missing.
-fn exiftool(args: &[&str]) -> String {
-    let out = Command::new("exiftool").args(args).output().unwrap_or_else(|e| {
-        panic!("exiftool cannot be run ({e}): run scripts/setup to install libimage-exiftool-perl")
-    });
-    assert!(out.status.success(), "exiftool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Writes metadata into `file` with exiftool (`-TAG=VALUE` arguments).
-fn write_tags(file: &Path, tags: &[&str]) {
-    let mut args = vec!["-q", "-q", "-overwrite_original"];
-    args.extend_from_slice(tags);
-    args.push(file.to_str().unwrap());
-    exiftool(&args);
-}
 
 /// What exiftool reads back from `file`, by `GROUP1:Tag`, numbers unformatted.
 fn reference(file: &Path) -> serde_json::Map<String, Value> {

@@ -5,6 +5,7 @@
 mod util;
 
 mod add;
+mod archive;
 mod config;
 mod docs;
 mod faults;
@@ -14,6 +15,7 @@ mod links;
 mod list;
 mod media;
 mod privacy;
+mod record;
 mod reload;
 mod remove;
 mod sched;

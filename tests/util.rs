@@ -100,6 +100,11 @@ impl World {
         self.program(TASKCTL)
     }
 
+    /// `program` (another of our binaries) with this world's config and data dir.
+    pub fn program_command(&self, program: &str) -> Command {
+        self.program(program)
+    }
+
     /// `program` with this world's config and data dir in its environment, and no RUST_LOG.
     fn program(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
@@ -271,4 +276,30 @@ pub fn process_alive(pid: i32) -> bool {
         Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
         Err(_) => false,
     }
+}
+
+/// Runs exiftool with `args`; fails the test, saying how to install it, when it is missing.
+pub fn exiftool(args: &[&str]) -> String {
+    let out = Command::new("exiftool").args(args).output().unwrap_or_else(|e| {
+        panic!("exiftool cannot be run ({e}): run scripts/setup to install libimage-exiftool-perl")
+    });
+    assert!(out.status.success(), "exiftool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Writes metadata into `file` with exiftool (`-TAG=VALUE` arguments).
+pub fn write_tags(file: &std::path::Path, tags: &[&str]) {
+    let mut args = vec!["-q", "-q", "-overwrite_original"];
+    args.extend_from_slice(tags);
+    args.push(file.to_str().unwrap());
+    exiftool(&args);
+}
+
+/// A small JPEG, different for each `seed` (so its checksum is its own).
+pub fn jpeg(path: &std::path::Path, seed: u8) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 ^ seed, y as u8, seed]));
+    img.save_with_format(path, image::ImageFormat::Jpeg).unwrap();
 }

@@ -54,20 +54,38 @@ pub struct KindCli<F: Args> {
 
 /// `phr-NAME`.
 pub fn binary_name<K: TaskKind>() -> String {
-    format!("phr-{}", K::NAME)
+    invoked_as::<K>().join(" ")
 }
 
-/// The command line of `phr-NAME`, for parsing and for its man page and completions.
+/// The program and the leading arguments that run kind `K` (`phr-exec`; `phr-meta read`).
+pub fn invoked_as<K: TaskKind>() -> Vec<String> {
+    if K::INVOKED_AS.is_empty() {
+        vec![format!("phr-{}", K::NAME)]
+    } else {
+        K::INVOKED_AS.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// The command line of `phr-NAME` (named `phr-meta-read` for one run as `phr-meta read`), for
+/// parsing and for its man page and completions.
 pub fn command<K: TaskKind>() -> clap::Command {
-    let name = binary_name::<K>();
-    KindCli::<K::Flags>::command().name(name.clone()).bin_name(name).about(K::SUMMARY)
+    KindCli::<K::Flags>::command().name(invoked_as::<K>().join("-")).bin_name(binary_name::<K>()).about(K::SUMMARY)
 }
 
 /// The whole `main` of a `phr-KIND` binary.
 pub fn kind_main<K: TaskKind>() -> ! {
+    kind_main_from::<K>(std::env::args_os().collect())
+}
+
+/// The `main` of a kind that a program runs as one of its subcommands: `args` start with the
+/// program's name, the subcommand already taken off.
+pub fn kind_main_from<K: TaskKind>(args: Vec<std::ffi::OsString>) -> ! {
     let prog: &'static str = Box::leak(binary_name::<K>().into_boxed_str());
     let cmd = command::<K>();
-    let matches = edge::matches_or_exit(prog, cmd.clone());
+    let matches = match cmd.clone().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => edge::usage_exit(prog, &cmd, &e),
+    };
     let cli = match KindCli::<K::Flags>::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => edge::usage_exit(prog, &cmd, &e),

@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod entry;
 pub mod exec;
+pub mod meta_read;
 pub mod queue;
 pub mod registry;
 pub mod template;
@@ -106,6 +107,9 @@ pub trait TaskKind: 'static {
     const MODE: Mode;
     /// Every setting, with its doc: the one source of `taskctl new`'s commented template.
     const FIELDS: &'static [Field];
+    /// How it is run from a shell when not `phr-NAME`: a program and its subcommand
+    /// (`["phr-meta", "read"]`).
+    const INVOKED_AS: &'static [&'static str] = &[];
 
     /// The `[settings]` table. Missing keys take `Default`'s value (the only place defaults
     /// are written); unknown keys are refused.

@@ -2,7 +2,7 @@
 //! binary, and a job function when it takes jobs) and job functions that run inside the worker
 //! (`noop`). Adding a kind is one line in [`REGISTRY`].
 
-use super::{archive, exec, queue, Context, Field, KindError, Mode, PassReport, TaskKind};
+use super::{archive, exec, meta_read, queue, Context, Field, KindError, Mode, PassReport, TaskKind};
 use crate::error::{Error, Result};
 use crate::job::{Claimed, Outcome};
 use std::any::Any;
@@ -20,6 +20,7 @@ pub static REGISTRY: &[Entry] = &[
     Entry::Kind(&Registered::<queue::Queue>(PhantomData)),
     Entry::Kind(&Registered::<exec::Exec>(PhantomData)),
     Entry::Kind(&Registered::<archive::Archive>(PhantomData)),
+    Entry::Kind(&Registered::<meta_read::MetaRead>(PhantomData)),
 ];
 
 /// One registry line.
@@ -112,6 +113,8 @@ pub trait AnyKind: Sync {
     fn takes_jobs(&self) -> bool;
     /// The `phr-NAME` command line, for man pages and completions.
     fn command(&self) -> clap::Command;
+    /// The program and leading arguments that run it (`["phr-meta", "read"]`).
+    fn invoked_as(&self) -> Vec<String>;
 }
 
 impl std::fmt::Debug for dyn AnyKind {
@@ -184,6 +187,9 @@ impl<K: TaskKind> AnyKind for Registered<K> {
     }
     fn command(&self) -> clap::Command {
         super::entry::command::<K>()
+    }
+    fn invoked_as(&self) -> Vec<String> {
+        super::entry::invoked_as::<K>()
     }
 }
 

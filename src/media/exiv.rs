@@ -123,9 +123,15 @@ fn values_of(meta: &Metadata, key: &str, warnings: &mut Vec<String>) -> Option<V
         Ok(values) => Some(values),
         Err(Rexiv2Error::Utf8(_)) => {
             let raw = meta.get_tag_raw(key).ok()?;
-            let text: String = raw.iter().take_while(|&&b| b != 0).map(|&b| char::from(b)).collect();
-            warnings.push(format!("{key}: text is not UTF-8; read as Latin-1 (only its first value)"));
-            Some(vec![text])
+            let raw = raw.split(|&b| b == 0).next().unwrap_or(&[]);
+            // Repeated datasets come back joined by IPTC's 0x1C markers, which no text holds.
+            let values: Vec<String> = raw
+                .split(|&b| b == 0x1c)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.iter().map(|&b| char::from(b)).collect())
+                .collect();
+            warnings.push(format!("{key}: text is not UTF-8; read as Latin-1"));
+            Some(values)
         }
         Err(_) => None,
     }

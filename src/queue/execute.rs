@@ -17,8 +17,9 @@ pub fn execute(job: &Claimed, settings: &Settings, running: &Running, echo: bool
     match handler::resolve(&job.function, &job.file, &settings.handler_dirs) {
         Err(reason) => Outcome::Failed { reason, exit_code: None },
         Ok(Handler::Builtin(builtin)) => (builtin.run)(&JobContext { job, data_dir: &settings.data_dir }),
-        Ok(Handler::Kind(_, program)) => {
-            let mut argv: Vec<OsString> = vec!["--job".into(), job.id.to_string().into()];
+        Ok(Handler::Kind(_, program, leading)) => {
+            let mut argv: Vec<OsString> = leading.into_iter().map(OsString::from).collect();
+            argv.extend(["--job".into(), job.id.to_string().into()]);
             if let Some(config) = &settings.config_path {
                 argv.extend(["--config".into(), config.clone().into_os_string()]);
             }
