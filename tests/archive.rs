@@ -302,3 +302,63 @@ fn kill_9_at_any_moment_loses_nothing_and_archives_nothing_twice() {
     let leftovers = std::fs::read_dir(w.data().join("tmp")).map(|d| d.count()).unwrap_or(0);
     assert!(leftovers <= 12, "staged copies pile up: {leftovers}");
 }
+
+/// Unmounts a test's tmpfs, whatever happens to the test.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn bad_input_and_a_hot_folder_on_another_filesystem() {
+    let w = databox_world();
+    let hot = hot(&w);
+    // The hot folder on a filesystem of its own (a tmpfs) when this machine lets us mount one.
+    let _mount = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
+        .arg(&hot)
+        .status()
+        .is_ok_and(|s| s.success())
+        .then(|| Mount(hot.clone()));
+    if _mount.is_none() {
+        eprintln!("note: cannot mount a tmpfs here; the hot folder shares the data dir's filesystem");
+    }
+    std::fs::write(hot.join(".phrasea.xml"), "<record/>").unwrap();
+    std::fs::write(hot.join("empty.jpg"), b"").unwrap();
+    jpeg(&hot.join("whole.jpg"), 1);
+    let bytes = std::fs::read(hot.join("whole.jpg")).unwrap();
+    std::fs::write(hot.join("truncated.jpg"), &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(hot.join("text.jpg"), b"this is not a JPEG at all").unwrap();
+    let rgba = image::RgbaImage::from_fn(20, 10, |x, _| image::Rgba([255, 0, 0, (x * 12) as u8]));
+    rgba.save(hot.join("alpha.png")).unwrap();
+    image::RgbImage::from_fn(30, 20, |x, y| image::Rgb([x as u8, y as u8, 9])).save(hot.join("scan.tif")).unwrap();
+    jpeg(&hot.join("turned.jpg"), 2);
+    write_tags(&hot.join("turned.jpg"), &["-EXIF:Orientation#=6"]);
+    let run = archive(&w, &[]).ok();
+    assert!(run.stderr.contains("empty.jpg") && !run.stderr.contains("panicked"), "{run:#?}");
+    let why = std::fs::read_to_string(errors(&w).join("empty.jpg.error")).unwrap();
+    assert!(why.contains("empty file"), "{why}");
+    let all = records(&w);
+    assert_eq!(all.len(), 6, "{all:#?}");
+    assert_eq!(by_name(&all, "truncated.jpg")["mime"], "image/jpeg");
+    assert_ne!(by_name(&all, "text.jpg")["mime"], "image/jpeg", "the type comes from the content");
+    assert_eq!(by_name(&all, "alpha.png")["technical"]["has_alpha"], "true");
+    assert_eq!(by_name(&all, "scan.tif")["mime"], "image/tiff");
+    assert_eq!(
+        (by_name(&all, "scan.tif")["width"].as_i64(), by_name(&all, "scan.tif")["height"].as_i64()),
+        (Some(30), Some(20))
+    );
+    assert_eq!(by_name(&all, "turned.jpg")["technical"]["orientation"], "6");
+    for r in &all {
+        let stored = w.data().join(r["stored_path"].as_str().unwrap());
+        assert_eq!(
+            sha256(&stored),
+            r["sha256"].as_str().unwrap(),
+            "{} copied whole across filesystems",
+            r["original_name"]
+        );
+    }
+}

@@ -9,34 +9,6 @@ use crate::error::{Error, Result};
 use crate::when;
 use rusqlite::{params, OptionalExtension, Row};
 use std::collections::BTreeMap;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::{Path, PathBuf};
-
-/// A hot-folder file whose record is committed but which is not yet moved out of the folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingMove {
-    pub id: i64,
-    pub record_id: Option<i64>,
-    pub source: PathBuf,
-    /// Where it goes (`HOT_archived/…`), or `None` to delete it.
-    pub target: Option<PathBuf>,
-}
-
-/// A hot-folder file that failed and stayed where it was: not retried until it changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub size: i64,
-    pub mtime_ns: i64,
-    pub reason: String,
-}
-
-fn bytes(p: &Path) -> &[u8] {
-    p.as_os_str().as_bytes()
-}
-
-fn path_of(b: Vec<u8>) -> PathBuf {
-    PathBuf::from(std::ffi::OsString::from_vec(b))
-}
 
 const RECORD_COLUMNS: &str = "r.id, c.name, r.kind, r.original_name, r.stored_path, r.sha256, r.mime, r.size, \
      r.width, r.height, r.status, r.pending, r.created_at, r.updated_at";
@@ -62,6 +34,14 @@ impl Records<'_> {
                     "collection {name} is no longer in the config but {used} record(s) use it: kept (retired)"
                 ));
             }
+        }
+        let mut stmt = tx.prepare("SELECT field, count(DISTINCT record_id) FROM record_fields GROUP BY field")?;
+        let used: Vec<(String, i64)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (field, records) in used.into_iter().filter(|(f, _)| !structure.fields.contains_key(f)) {
+            warnings.push(format!(
+                "field {field} is no longer in the config but {records} record(s) have values: kept, shown, not read or written"
+            ));
         }
         // After the retirements: a renamed collection may keep its Phraseanet id.
         for (name, def) in &structure.collections {
@@ -286,61 +266,6 @@ impl Records<'_> {
         Ok(())
     }
 
-    /// Records a hot-folder file to move (or delete) once the record's transaction commits.
-    pub fn add_move(&self, record_id: Option<i64>, source: &Path, target: Option<&Path>) -> Result<i64> {
-        self.writing().execute(
-            "INSERT INTO archive_moves (record_id, source, target, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![record_id, bytes(source), target.map(bytes), when::now_us()],
-        )?;
-        Ok(self.writing().last_insert_rowid())
-    }
-
-    /// Moves still to do (a crash came between a commit and its move), oldest first.
-    pub fn pending_moves(&self) -> Result<Vec<PendingMove>> {
-        let mut stmt = self.conn.prepare("SELECT id, record_id, source, target FROM archive_moves ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(PendingMove {
-                id: r.get(0)?,
-                record_id: r.get(1)?,
-                source: path_of(r.get(2)?),
-                target: r.get::<_, Option<Vec<u8>>>(3)?.map(path_of),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// A move done.
-    pub fn move_done(&self, id: i64) -> Result<()> {
-        self.writing().execute("DELETE FROM archive_moves WHERE id = ?1", [id])?;
-        Ok(())
-    }
-
-    /// Remembers that a hot-folder file failed (it stays where it is).
-    pub fn add_failure(&self, path: &Path, f: &Failure) -> Result<()> {
-        self.writing().execute(
-            "INSERT OR REPLACE INTO archive_failures (path, size, mtime_ns, reason, failed_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![bytes(path), f.size, f.mtime_ns, f.reason, when::now_us()],
-        )?;
-        Ok(())
-    }
-
-    /// The failure remembered for a hot-folder file, if any.
-    pub fn failure(&self, path: &Path) -> Result<Option<Failure>> {
-        let sql = "SELECT size, mtime_ns, reason FROM archive_failures WHERE path = ?1";
-        let found = self
-            .conn
-            .prepare_cached(sql)?
-            .query_row([bytes(path)], |r| Ok(Failure { size: r.get(0)?, mtime_ns: r.get(1)?, reason: r.get(2)? }))
-            .optional()?;
-        Ok(found)
-    }
-
-    /// Forgets a failure (the file changed, or was archived).
-    pub fn forget_failure(&self, path: &Path) -> Result<()> {
-        self.writing().execute("DELETE FROM archive_failures WHERE path = ?1", [bytes(path)])?;
-        Ok(())
-    }
-
     /// How many records each collection holds, for `phr-record list` summaries and tests.
     pub fn count(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?)
@@ -449,7 +374,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("phr.db")).unwrap();
         store.write(|tx| tx.records().sync_collections(&Structure::default_structure())).unwrap();
-        store.write(|tx| tx.records().create(&new_record("a.jpg", &[]))).unwrap();
+        store.write(|tx| tx.records().create(&new_record("a.jpg", &["k"]))).unwrap();
         let mut other = Structure::default_structure();
         let def = other.collections.remove("default").unwrap();
         other.collections.insert("photos".into(), def);
@@ -457,5 +382,8 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("default"));
         assert_eq!(store.records().list(&RecordFilter::default()).unwrap()[0].collection, "default");
+        other.fields.remove("Keywords");
+        let warnings = store.write(|tx| tx.records().sync_collections(&other)).unwrap();
+        assert!(warnings.iter().any(|w| w.contains("field Keywords")), "{warnings:?}");
     }
 }

@@ -3,6 +3,7 @@
 //! becomes a record without ever being lost or archived twice.
 
 mod ingest;
+mod moves;
 mod scan;
 mod xml;
 
