@@ -379,7 +379,7 @@ impl Run<'_> {
         }
         let mut note = target.into_os_string();
         note.push(".error");
-        if let Err(e) = std::fs::write(&note, format!("{reason}\n")) {
+        if let Err(e) = crate::private_file::replace(Path::new(&note), format!("{reason}\n").as_bytes()) {
             log::warn!("{}: {e}", PathBuf::from(&note).display());
         }
         Ok(true)

@@ -57,7 +57,7 @@ pub fn move_or_delete(source: &Path, target: Option<&Path>) -> std::io::Result<(
 pub fn after_folder(dir: &Path, magic: Option<&Magic>) {
     let result = match magic {
         Some(Magic::Unlock(name)) => std::fs::remove_file(dir.join(name)),
-        Some(Magic::Lock(name)) => std::fs::write(dir.join(name), b""),
+        Some(Magic::Lock(name)) => crate::private_file::replace(&dir.join(name), b""),
         None => Ok(()),
     };
     if let Err(e) = result {

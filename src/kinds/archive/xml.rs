@@ -87,10 +87,10 @@ pub fn grouping_story(path: &Path) -> Result<Option<i64>, String> {
 }
 
 /// Writes a story folder's `.grouping.xml`, so files added later join the story.
+/// Written without following a link planted in the (user-writable) hot folder.
 pub fn write_grouping(dir: &Path, story: i64) -> std::io::Result<()> {
-    let tmp = dir.join(".grouping.xml.tmp");
-    std::fs::write(&tmp, format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<record grouping=\"{story}\"/>\n"))?;
-    std::fs::rename(&tmp, dir.join(".grouping.xml"))
+    let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<record grouping=\"{story}\"/>\n");
+    crate::private_file::replace(&dir.join(".grouping.xml"), xml.as_bytes())
 }
 
 /// Reads a caption sidecar.
