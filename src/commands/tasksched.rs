@@ -33,12 +33,15 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
             // may signal it then, so the time from there to its signal handlers stays short.
             refuse_damaged_store(&settings)?; // (the daemon's parent checked it)
         }
+        // Signals are caught before the pidfile says we run: a `taskctl reload` or `start TASK`
+        // that sees the pidfile can never kill a scheduler still starting.
+        let signals = sched::listen_for_signals()?;
         return match pidfile::Pidfile::acquire(&settings.scheduler_pidfile())? {
             Err(holder) => already(holder),
             Ok(pidfile) => {
                 settings.warn_if_data_dir_open(); // in the daemon's log
                 let reopen = cli.daemon_child.then(|| settings.scheduler_log());
-                sched::run(&settings, pidfile, reopen)?;
+                sched::run(&settings, pidfile, signals, reopen)?;
                 Ok(exit_codes::OK)
             }
         };

@@ -24,8 +24,12 @@ const IDLE: Duration = Duration::from_secs(3600);
 
 /// Runs the scheduler in this process until SIGTERM/SIGINT. `log_reopen` is the log file to
 /// reopen on SIGHUP when running as a daemon.
-pub fn run(settings: &Settings, pidfile: pidfile::Pidfile, log_reopen: Option<std::path::PathBuf>) -> Result<()> {
-    let signals = listen_for_signals()?;
+pub fn run(
+    settings: &Settings,
+    pidfile: pidfile::Pidfile,
+    signals: mpsc::Receiver<i32>,
+    log_reopen: Option<std::path::PathBuf>,
+) -> Result<()> {
     let mut store = Store::open(&settings.db_path())?;
     stop_leftover_workers(settings, &mut store)?;
     let mut slots: BTreeMap<String, Slot> = BTreeMap::new();
@@ -201,7 +205,9 @@ fn shut_down(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String
     save(settings, store, slots)
 }
 
-fn listen_for_signals() -> Result<mpsc::Receiver<i32>> {
+/// The scheduler's signals (TERM, INT, HUP, CHLD, USR1) as they arrive; taken before its
+/// pidfile, so none can kill it once it is visible.
+pub fn listen_for_signals() -> Result<mpsc::Receiver<i32>> {
     let (tx, rx) = mpsc::channel();
     crate::process::on_signals(&[SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1], move |sig| tx.send(sig).is_ok())?;
     Ok(rx)
