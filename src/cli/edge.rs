@@ -14,14 +14,6 @@ pub fn parse_or_exit<T: Parser>(prog: &str) -> T {
     }
 }
 
-/// [`parse_or_exit`] for a command built at run time (the `phr-KIND` binaries).
-pub fn matches_or_exit(prog: &str, cmd: Command) -> clap::ArgMatches {
-    match cmd.clone().try_get_matches() {
-        Ok(m) => m,
-        Err(e) => usage_exit(prog, &cmd, &e),
-    }
-}
-
 /// Prints help or version (exit 0), or a one-line usage error (exit 64).
 pub fn usage_exit(prog: &str, cmd: &Command, e: &clap::Error) -> ! {
     match e.kind() {
