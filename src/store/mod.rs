@@ -13,6 +13,7 @@ mod health;
 mod insert;
 mod jobs;
 mod records;
+mod subdefs;
 pub use jobs::{JobFilter, Removal};
 pub use records::{Failure, PendingMove};
 mod host;
