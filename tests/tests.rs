@@ -21,6 +21,7 @@ mod remove;
 mod sched;
 mod start;
 mod store;
+mod subdef;
 mod trust;
 mod usage;
 mod when;

@@ -14,6 +14,7 @@ pub mod exec;
 pub mod meta_read;
 pub mod queue;
 pub mod registry;
+pub mod subdef;
 pub mod template;
 
 pub use registry::{find, unknown_kind, AnyKind, Session};

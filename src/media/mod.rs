@@ -12,6 +12,7 @@ mod exiv;
 pub mod meta;
 mod pixels;
 pub mod sniff;
+pub mod subdef;
 pub mod tags;
 
 pub use meta::{read, FileMetadata, MetaError, Technical};

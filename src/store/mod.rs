@@ -14,6 +14,7 @@ mod insert;
 mod jobs;
 mod journal;
 mod records;
+mod subdefs;
 pub use jobs::{JobFilter, Removal};
 pub use journal::{Failure, PendingMove};
 mod host;

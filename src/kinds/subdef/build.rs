@@ -1,0 +1,190 @@
+//! One `subdef` pass: the records to build are chosen and read in the calling thread (the
+//! store is not shared between threads), built by worker threads (decode, resize, encode,
+//! write atomically), and their results written back to the store one record at a time.
+
+use super::{parse_colour, set_aside, SubdefSettings};
+use crate::databox::files::{record_dir, Staged};
+use crate::databox::{Pending, Record, SubdefEntry};
+use crate::kinds::{Context, KindError, PassReport};
+use crate::media::subdef::{self, Options, Spec};
+use crate::store::Store;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{mpsc, Mutex};
+
+/// A record to build.
+struct Work {
+    id: i64,
+    original: PathBuf,
+    orientation: Option<u16>,
+    specs: Vec<Spec>,
+}
+
+/// What building one record gave.
+type Outcome = (Work, std::result::Result<Vec<SubdefEntry>, String>);
+
+pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassReport, KindError> {
+    let mut store = Store::open(&ctx.settings.db_path())?;
+    let ids = if !s.records.is_empty() {
+        s.records.clone()
+    } else if s.all {
+        store.records().documents()?
+    } else {
+        let backoff = i64::try_from(s.retry_backoff.as_micros()).unwrap_or(i64::MAX);
+        store.records().subdefs_due(s.max_attempts, backoff, s.batch)?
+    };
+    let mut report = PassReport::default();
+    let mut work = Vec::new();
+    for id in ids {
+        match plan(&store, ctx, id) {
+            Ok(Some(w)) => work.push(w),
+            Ok(None) if ctx.dry_run => report.done += 1,
+            Ok(None) => {
+                // Nothing to build (a story, a collection without sub-definitions): done.
+                store.write(|tx| tx.records().done(id, Pending::Subdefs))?;
+                report.done += 1;
+            }
+            Err(reason) => report.set_aside.push(set_aside(id, reason)),
+        }
+    }
+    if ctx.dry_run {
+        for w in &work {
+            let names: Vec<&str> = w.specs.iter().map(|s| s.name.as_str()).collect();
+            log::warn!("dry run: would build {} of record {}", names.join(", "), w.id);
+        }
+        report.done += work.len() as u64;
+        return Ok(report);
+    }
+    let options =
+        Options { max_pixels: s.max_pixels, background: parse_colour(&s.background).map_err(KindError::Failed)? };
+    let threads = match s.threads {
+        0 => ctx.settings.default_parallelism(),
+        n => n as usize,
+    }
+    .clamp(1, work.len().max(1));
+    let bar = progress(ctx, work.len() as u64);
+    let queue = Mutex::new(work.into_iter());
+    let (tx, rx) = mpsc::channel::<Outcome>();
+    let data_dir = ctx.settings.data_dir.as_path();
+    let written = std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (queue, options) = (&queue, &options);
+            scope.spawn(move || loop {
+                if ctx.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some(w) = next else { break };
+                let result = build_one(data_dir, &w, options);
+                if tx.send((w, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        for (w, result) in rx {
+            record_outcome(&mut store, &mut report, w, result)?;
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        }
+        Ok::<(), crate::error::Error>(())
+    });
+    if bar.is_some() {
+        crate::logging::clear_progress();
+    }
+    written?;
+    Ok(report)
+}
+
+/// What a record needs built, or `None` when it needs nothing.
+fn plan(store: &Store, ctx: &Context<'_>, id: i64) -> std::result::Result<Option<Work>, String> {
+    let record: Record = store
+        .records()
+        .get(id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| crate::error::Error::NoSuchRecord(id).to_string())?;
+    let Some(stored) = record.stored_path else { return Ok(None) };
+    let Some(collection) = ctx.settings.structure.collections.get(&record.collection) else {
+        return Err(format!("its collection {:?} is no longer in the config", record.collection));
+    };
+    let specs: Vec<Spec> = collection
+        .subdefs
+        .iter()
+        .map(|(name, d)| Spec { name: name.clone(), size: d.size, format: d.format.clone(), quality: d.quality })
+        .collect();
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let orientation = record.technical.get("orientation").and_then(|o| o.parse().ok()).filter(|o| (1..=8).contains(o));
+    Ok(Some(Work { id, original: ctx.settings.data_dir.join(stored), orientation, specs }))
+}
+
+/// Builds one record's sub-definitions and places their files.
+fn build_one(data_dir: &Path, w: &Work, options: &Options) -> std::result::Result<Vec<SubdefEntry>, String> {
+    let built = subdef::build(&w.original, w.orientation, &w.specs, options).map_err(|e| e.to_string())?;
+    let mut entries = Vec::new();
+    for b in built {
+        let relative = record_dir("subdefs", w.id).join(format!("{}-{}.{}", w.id, b.name, b.extension));
+        let staged = Staged::from_bytes(data_dir, &b.bytes).map_err(|e| e.to_string())?;
+        staged.place(data_dir, &relative).map_err(|e| e.to_string())?;
+        entries.push(SubdefEntry {
+            name: b.name,
+            path: Some(relative.to_string_lossy().into_owned()),
+            mime: Some(b.mime.into()),
+            size: Some(b.bytes.len() as i64),
+            width: Some(b.width.into()),
+            height: Some(b.height.into()),
+            state: "done".into(),
+            reason: None,
+            attempts: 0,
+        });
+    }
+    Ok(entries)
+}
+
+/// Writes one record's result: every sub-definition done and the flag cleared, or each one
+/// failed with the reason (the flag stays).
+fn record_outcome(
+    store: &mut Store,
+    report: &mut PassReport,
+    w: Work,
+    result: std::result::Result<Vec<SubdefEntry>, String>,
+) -> crate::error::Result<()> {
+    match result {
+        Ok(entries) => {
+            store.write(|tx| {
+                for e in &entries {
+                    tx.records().subdef_done(w.id, e)?;
+                }
+                tx.records().done(w.id, Pending::Subdefs)
+            })?;
+            report.done += 1;
+        }
+        Err(reason) => {
+            store.write(|tx| {
+                for spec in &w.specs {
+                    tx.records().subdef_failed(w.id, &spec.name, &reason)?;
+                }
+                Ok(())
+            })?;
+            report.set_aside.push(set_aside(w.id, reason));
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar when run by hand on a terminal; none under cron or the scheduler.
+fn progress(ctx: &Context<'_>, len: u64) -> Option<indicatif::ProgressBar> {
+    if ctx.task.is_some() || len < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records  eta {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    crate::logging::show_progress(&bar);
+    Some(bar)
+}
