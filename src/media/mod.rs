@@ -13,5 +13,6 @@ pub mod meta;
 mod pixels;
 pub mod sniff;
 pub mod tags;
+pub mod write;
 
 pub use meta::{read, FileMetadata, MetaError, Technical};

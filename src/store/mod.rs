@@ -12,6 +12,7 @@ mod access;
 mod health;
 mod insert;
 mod jobs;
+mod record_file;
 mod records;
 pub use jobs::{JobFilter, Removal};
 pub use records::{Failure, PendingMove};
