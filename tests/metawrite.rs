@@ -169,4 +169,6 @@ fn kill_9_during_a_write_leaves_the_old_file_or_the_new_one() {
     assert_eq!(r["sha256"], sha256(&file).as_str());
     assert!(!pending(&w, 1).contains(&"meta-write".to_string()));
     assert_eq!(pixels(&file), reference);
+    let leftovers = std::fs::read_dir(w.data().join("tmp")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(leftovers, 0, "copies left by killed writers are removed by the next pass");
 }

@@ -146,6 +146,25 @@ impl Drop for Staged {
     }
 }
 
+/// Removes staged files left by processes that died before placing them (`kill -9`, a power
+/// cut): a staged file is named after its process's pid, and one whose process is gone will
+/// never be placed. Returns how many went; a file that cannot be removed is left for next time.
+pub fn remove_stale_staged(data_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(staging_dir(data_dir)) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name.to_str().and_then(|n| n.strip_suffix(".part")).and_then(|n| n.split_once('-'));
+        let Some(pid) = pid.and_then(|(pid, _)| pid.parse::<i32>().ok()).filter(|&p| p > 0) else { continue };
+        // Signal 0 only asks whether the process exists; ESRCH: it does not.
+        let gone = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) == Err(nix::errno::Errno::ESRCH);
+        if gone && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Fsyncs a folder, so a rename or a removal in it survives a crash.
 pub fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir, e))

@@ -101,6 +101,10 @@ impl TaskKind for MetaWrite {
 
     fn pass(_: &mut (), ctx: &Context<'_>, s: &MetaWriteSettings) -> std::result::Result<PassReport, KindError> {
         let mut store = Store::open(&ctx.settings.db_path())?;
+        let stale = files::remove_stale_staged(&ctx.settings.data_dir);
+        if stale > 0 {
+            log::info!("removed {stale} staged file(s) left by processes that died");
+        }
         let ids = if s.records.is_empty() {
             store.records().waiting(Pending::MetaWrite, s.batch)?
         } else {
