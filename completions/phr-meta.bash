@@ -22,11 +22,17 @@ _phr__meta() {
             phr__meta,read)
                 cmd="phr__meta__subcmd__read"
                 ;;
+            phr__meta,write)
+                cmd="phr__meta__subcmd__write"
+                ;;
             phr__meta__subcmd__help,help)
                 cmd="phr__meta__subcmd__help__subcmd__help"
                 ;;
             phr__meta__subcmd__help,read)
                 cmd="phr__meta__subcmd__help__subcmd__read"
+                ;;
+            phr__meta__subcmd__help,write)
+                cmd="phr__meta__subcmd__help__subcmd__write"
                 ;;
             *)
                 ;;
@@ -35,7 +41,7 @@ _phr__meta() {
 
     case "${cmd}" in
         phr__meta)
-            opts="-h -V --help --version read help"
+            opts="-h -V --help --version read write help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -49,7 +55,7 @@ _phr__meta() {
             return 0
             ;;
         phr__subcmd__meta__subcmd__help)
-            opts="read help"
+            opts="read write help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -90,7 +96,63 @@ _phr__meta() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        phr__subcmd__meta__subcmd__help__subcmd__write)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         phr__subcmd__meta__subcmd__read)
+            opts="-h -V --config --data-dir --task --once --dry-run --period --job --record --batch --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        phr__subcmd__meta__subcmd__write)
             opts="-h -V --config --data-dir --task --once --dry-run --period --job --record --batch --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -14,6 +14,7 @@ mod kinds;
 mod links;
 mod list;
 mod media;
+mod metawrite;
 mod privacy;
 mod record;
 mod reload;

@@ -1,7 +1,7 @@
 //! `phr-meta read|write`: the metadata task kinds from a shell or cron; each subcommand is its
-//! kind's whole command line (`phr-meta read --once`, `phr-meta read --record 12 --once`).
+//! kind's whole command line (`phr-meta read --once`, `phr-meta write --record 12 --once`).
 
-use phr_tasks::kinds::{entry, meta_read::MetaRead};
+use phr_tasks::kinds::{entry, meta_read::MetaRead, meta_write::MetaWrite};
 
 fn main() {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -10,13 +10,21 @@ fn main() {
             args.remove(1);
             entry::kind_main_from::<MetaRead>(args)
         }
+        Some("write") => {
+            args.remove(1);
+            entry::kind_main_from::<MetaWrite>(args)
+        }
         Some("-h") | Some("--help") => {
-            println!("Usage: phr-meta read [OPTIONS]\n\nread: reads records' EXIF, IPTC and XMP metadata into their fields (phr-meta read --help)");
+            println!(
+                "Usage: phr-meta read|write [OPTIONS]\n\n\
+                 read: reads records' EXIF, IPTC and XMP metadata into their fields (phr-meta read --help)\n\
+                 write: writes records' fields back into their files' EXIF, IPTC and XMP (phr-meta write --help)"
+            );
         }
         Some("-V") | Some("--version") => println!("phr-meta {}", env!("CARGO_PKG_VERSION")),
         other => {
             let what = other.map_or("a subcommand is missing".to_string(), |o| format!("unknown subcommand {o:?}"));
-            eprintln!("phr-meta: {what}: read (see 'phr-meta --help')");
+            eprintln!("phr-meta: {what}: read, write (see 'phr-meta --help')");
             std::process::exit(phr_tasks::exit_codes::USAGE);
         }
     }

@@ -43,6 +43,26 @@ impl Staged {
         Ok(staged)
     }
 
+    /// Copies `source` into a private temp file of the data dir without syncing it: for a copy
+    /// that is changed next (`phr-meta write`) and synced once after with [`Staged::sync`].
+    pub fn copy_unsynced(data_dir: &Path, source: &Path) -> Result<Staged> {
+        let mut input = File::open(source).map_err(|e| Error::io(source, e))?;
+        let staged = Staged::create(data_dir)?;
+        let mut out = staged.open()?;
+        std::io::copy(&mut input, &mut out).map_err(|e| Error::io(&staged.tmp, e))?;
+        Ok(staged)
+    }
+
+    /// Fsyncs the temp file as it is now (after a program rewrote it in place).
+    pub fn sync(&self) -> Result<()> {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&self.tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(&self.tmp, e))
+    }
+
     /// [`Staged::copy_from`], computing the copy's SHA-256 and size as it goes (one read of
     /// the source, which may be on a slow share).
     pub fn copy_hashing(data_dir: &Path, source: &Path) -> Result<(Staged, String, u64)> {
@@ -102,14 +122,20 @@ impl Staged {
     /// Renames the file to `data_dir/relative` and fsyncs its folder: from now on it is there
     /// whole, whatever happens.
     pub fn place(self, data_dir: &Path, relative: &Path) -> Result<PathBuf> {
-        let target = data_dir.join(relative);
-        let dir = target.parent().unwrap_or(data_dir);
-        make_private_dir(dir)?;
-        std::fs::rename(&self.tmp, &target).map_err(|e| Error::io(&target, e))?;
-        sync_dir(dir)?;
-        let placed = target.clone();
-        std::mem::forget(self); // placed: nothing left to clean up
+        let placed = self.rename_into(data_dir, relative)?;
+        sync_dir(placed.parent().unwrap_or(data_dir))?;
         Ok(placed)
+    }
+
+    /// Renames the file to `data_dir/relative` without fsyncing its folder, so that many files
+    /// placed in one folder share one [`sync_dir`]; until the caller has synced the folder, a
+    /// crash may bring back the file that was there before (never a half-written one).
+    pub fn rename_into(self, data_dir: &Path, relative: &Path) -> Result<PathBuf> {
+        let target = data_dir.join(relative);
+        make_private_dir(target.parent().unwrap_or(data_dir))?;
+        std::fs::rename(&self.tmp, &target).map_err(|e| Error::io(&target, e))?;
+        std::mem::forget(self); // placed: nothing left to clean up
+        Ok(target)
     }
 }
 
@@ -118,6 +144,25 @@ impl Drop for Staged {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.tmp);
     }
+}
+
+/// Removes staged files left by processes that died before placing them (`kill -9`, a power
+/// cut): a staged file is named after its process's pid, and one whose process is gone will
+/// never be placed. Returns how many went; a file that cannot be removed is left for next time.
+pub fn remove_stale_staged(data_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(staging_dir(data_dir)) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name.to_str().and_then(|n| n.strip_suffix(".part")).and_then(|n| n.split_once('-'));
+        let Some(pid) = pid.and_then(|(pid, _)| pid.parse::<i32>().ok()).filter(|&p| p > 0) else { continue };
+        // Signal 0 only asks whether the process exists; ESRCH: it does not.
+        let gone = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) == Err(nix::errno::Errno::ESRCH);
+        if gone && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Fsyncs a folder, so a rename or a removal in it survives a crash.

@@ -12,6 +12,7 @@ pub mod archive;
 pub mod entry;
 pub mod exec;
 pub mod meta_read;
+pub mod meta_write;
 pub mod queue;
 pub mod registry;
 pub mod subdef;

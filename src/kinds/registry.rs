@@ -2,7 +2,9 @@
 //! binary, and a job function when it takes jobs) and job functions that run inside the worker
 //! (`noop`). Adding a kind is one line in [`REGISTRY`].
 
-use super::{archive, exec, meta_read, queue, subdef, Context, Field, KindError, Mode, PassReport, TaskKind};
+use super::{
+    archive, exec, meta_read, meta_write, queue, subdef, Context, Field, KindError, Mode, PassReport, TaskKind,
+};
 use crate::error::{Error, Result};
 use crate::job::{Claimed, Outcome};
 use std::any::Any;
@@ -22,6 +24,7 @@ pub static REGISTRY: &[Entry] = &[
     Entry::Kind(&Registered::<archive::Archive>(PhantomData)),
     Entry::Kind(&Registered::<meta_read::MetaRead>(PhantomData)),
     Entry::Kind(&Registered::<subdef::Subdef>(PhantomData)),
+    Entry::Kind(&Registered::<meta_write::MetaWrite>(PhantomData)),
 ];
 
 /// One registry line.

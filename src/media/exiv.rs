@@ -46,13 +46,35 @@ impl TagMap {
 
 /// Whether exiv2 could be set up; done once per process, as gexiv2 requires, with its logging
 /// muted so that broken files do not spill messages onto a task's stderr.
-fn initialised() -> bool {
+pub(crate) fn initialised() -> bool {
     static INIT: OnceLock<bool> = OnceLock::new();
     *INIT.get_or_init(|| {
         let ok = rexiv2::initialize().is_ok();
         rexiv2::set_log_level(rexiv2::LogLevel::MUTE);
+        // gexiv2 reports exiv2's exceptions (a tag name probed that a group does not have)
+        // with g_warning on stderr; they go to our log at debug level instead.
+        // SAFETY: `to_log` matches GLogFunc and lives for the whole program; a NULL domain is
+        // GLib's default one, which gexiv2 logs to.
+        unsafe {
+            let levels = glib_sys::G_LOG_LEVEL_WARNING | glib_sys::G_LOG_LEVEL_CRITICAL | glib_sys::G_LOG_LEVEL_MESSAGE;
+            glib_sys::g_log_set_handler(std::ptr::null(), levels, Some(to_log), std::ptr::null_mut());
+        }
         ok
     })
+}
+
+/// A GLib message from gexiv2, into our log at debug level.
+unsafe extern "C" fn to_log(
+    _domain: *const std::ffi::c_char,
+    _level: glib_sys::GLogLevelFlags,
+    message: *const std::ffi::c_char,
+    _data: glib_sys::gpointer,
+) {
+    if !message.is_null() {
+        // SAFETY: GLib hands a NUL-terminated message valid for the call.
+        let text = unsafe { std::ffi::CStr::from_ptr(message) };
+        log::debug!("exiv2: {}", text.to_string_lossy());
+    }
 }
 
 /// Reads the metadata of the file at `path` and fills what `tech` takes from EXIF; what
@@ -99,7 +121,7 @@ pub(crate) fn read(path: &Path, tech: &mut Technical, warnings: &mut Vec<String>
 }
 
 /// An exiv2 error as a sentence part.
-fn describe(e: &Rexiv2Error) -> String {
+pub(crate) fn describe(e: &Rexiv2Error) -> String {
     match e {
         Rexiv2Error::NoValue => "no value".to_string(),
         Rexiv2Error::Utf8(e) => format!("not UTF-8 text ({e})"),

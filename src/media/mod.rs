@@ -14,5 +14,6 @@ mod pixels;
 pub mod sniff;
 pub mod subdef;
 pub mod tags;
+pub mod write;
 
 pub use meta::{read, FileMetadata, MetaError, Technical};

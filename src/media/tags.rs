@@ -27,6 +27,10 @@ const IPTC_NAMES: &[(&str, &str)] = &[
     ("SubjectReference", "Subject"),
     ("CodedCharacterSet", "CharacterSet"),
     ("ApplicationRecordVersion", "RecordVersion"),
+    // Dataset 2:187, outside the IPTC standard (exiv2 has no name for it): where Phraseanet
+    // (through exiftool) writes a record's id; `UniqueObjectName` is 1:100, exiv2's `UNO`.
+    ("UniqueDocumentID", "0x00bb"),
+    ("UniqueObjectName", "UNO"),
 ];
 
 /// exiftool's EXIF names that exiv2 spells differently.
@@ -93,6 +97,24 @@ pub fn exiv2_keys(tag: &str) -> Vec<String> {
             _ => Vec::new(),
         },
     }
+}
+
+/// The exiv2 keys a tag named `tag` is written to, best first, for `phr-meta write`: those of
+/// [`exiv2_keys`], with an `EXIF:` name looked for in the Exif IFD before IFD0 (where exiftool
+/// writes `DateTimeOriginal`; `Make` is only known in IFD0), never in the thumbnail's IFD, and
+/// no key with [`ANY_NAMESPACE`] (a tag is written in one namespace: `XMP-dc:Title`).
+pub fn exiv2_write_keys(tag: &str) -> Vec<String> {
+    let rank = |k: &String| match k.split('.').nth(1) {
+        Some("Photo") => 0,
+        Some("Image") => 1,
+        _ => 2,
+    };
+    let mut keys: Vec<String> = exiv2_keys(tag)
+        .into_iter()
+        .filter(|k| !k.contains(ANY_NAMESPACE) && !k.starts_with("Exif.Thumbnail."))
+        .collect();
+    keys.sort_by_key(|k| if k.starts_with("Exif.") { rank(k) } else { 0 });
+    keys
 }
 
 /// `name` looked up in `table` (exiftool spelling → exiv2 spelling), else unchanged.
@@ -173,6 +195,22 @@ mod tests {
         assert_eq!(keys[0], "Exif.Image.Keywords");
         assert!(keys.contains(&"Iptc.Application2.Keywords".to_string()));
         assert_eq!(keys.last().map(String::as_str), Some("Xmp.*.Keywords"));
+    }
+
+    #[test]
+    fn written_exif_tags_try_the_exif_ifd_first_and_xmp_needs_a_namespace() {
+        assert_eq!(
+            exiv2_write_keys("EXIF:DateTimeOriginal"),
+            [
+                "Exif.Photo.DateTimeOriginal",
+                "Exif.Image.DateTimeOriginal",
+                "Exif.GPSInfo.DateTimeOriginal",
+                "Exif.Iop.DateTimeOriginal"
+            ]
+        );
+        assert_eq!(exiv2_write_keys("IPTC:UniqueDocumentID"), ["Iptc.Application2.0x00bb", "Iptc.Envelope.0x00bb"]);
+        assert!(exiv2_write_keys("XMP:Title").is_empty());
+        assert_eq!(exiv2_write_keys("XMP-exif:ImageUniqueID"), ["Xmp.exif.imageUniqueID", "Xmp.exif.ImageUniqueID"]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod health;
 mod insert;
 mod jobs;
 mod journal;
+mod record_file;
 mod records;
 mod subdefs;
 pub use jobs::{JobFilter, Removal};
