@@ -2,7 +2,7 @@
 //! binary, and a job function when it takes jobs) and job functions that run inside the worker
 //! (`noop`). Adding a kind is one line in [`REGISTRY`].
 
-use super::{archive, exec, meta_read, queue, Context, Field, KindError, Mode, PassReport, TaskKind};
+use super::{archive, exec, index, meta_read, queue, Context, Field, KindError, Mode, PassReport, TaskKind};
 use crate::error::{Error, Result};
 use crate::job::{Claimed, Outcome};
 use std::any::Any;
@@ -21,6 +21,7 @@ pub static REGISTRY: &[Entry] = &[
     Entry::Kind(&Registered::<exec::Exec>(PhantomData)),
     Entry::Kind(&Registered::<archive::Archive>(PhantomData)),
     Entry::Kind(&Registered::<meta_read::MetaRead>(PhantomData)),
+    Entry::Kind(&Registered::<index::IndexKind>(PhantomData)),
 ];
 
 /// One registry line.
