@@ -151,12 +151,16 @@ impl Index<'_> {
         let mut conds = Vec::new();
         match &search.text {
             Some(expr) => {
+                // The text drives: the matches first (materialized, so the planner cannot run
+                // the FTS query once per record of a date or status filter), then the filters
+                // on each match by primary key.
                 let m = arg(Value::Text(fts(expr)));
-                sql.push_str(
-                    "SELECT r.id, -bm25(record_search) AS score FROM record_search \
-                     JOIN records r ON r.id = record_search.rowid JOIN collections c ON c.id = r.collection",
-                );
-                conds.push(format!("record_search MATCH {m}"));
+                sql.push_str(&format!(
+                    "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(record_search) AS score FROM record_search \
+                     WHERE record_search MATCH {m}) \
+                     SELECT r.id, m.score AS score FROM m JOIN records r ON r.id = m.id \
+                     JOIN collections c ON c.id = r.collection"
+                ));
             }
             None => sql.push_str("SELECT r.id, NULL AS score FROM records r JOIN collections c ON c.id = r.collection"),
         }
@@ -169,7 +173,7 @@ impl Index<'_> {
             conds.push(format!("(r.status & {ones}) = {ones} AND (r.status & {zeros}) = 0"));
         }
         for d in &search.dates {
-            conds.push(date_condition(d, &mut arg));
+            conds.push(date_condition(d, search.text.is_some(), &mut arg));
         }
         if !conds.is_empty() {
             sql.push_str(" WHERE ");
@@ -185,22 +189,25 @@ impl Index<'_> {
     }
 }
 
-/// A record has a value of the field within the range.
-fn date_condition(d: &DateRange, arg: &mut impl FnMut(Value) -> String) -> String {
-    let mut c = format!(
-        "EXISTS (SELECT 1 FROM record_fields v WHERE v.record_id = r.id AND v.field = {}",
-        arg(Value::Text(d.field.clone()))
-    );
+/// A record has a value of the field within the range. After a text match (`per_match`) each
+/// match is checked by its primary key (`+v.value` keeps the planner off the value index, which
+/// would scan the whole range once per match); alone, the range is read from the value index.
+fn date_condition(d: &DateRange, per_match: bool, arg: &mut impl FnMut(Value) -> String) -> String {
+    let value = if per_match { "+v.value" } else { "v.value" };
+    let mut c = format!("v.field = {}", arg(Value::Text(d.field.clone())));
     if let Some(from) = &d.from {
-        c.push_str(&format!(" AND v.value >= {}", arg(Value::Text(from.clone()))));
+        c.push_str(&format!(" AND {value} >= {}", arg(Value::Text(from.clone()))));
     }
     if let Some(to) = &d.to {
-        // Inclusive at the bound's precision: `..2014-12` takes 2014-12-31T23:59:59.
-        let to = arg(Value::Text(to.clone()));
-        c.push_str(&format!(" AND substr(v.value, 1, length({to})) <= {to}"));
+        // Inclusive at the bound's precision: what follows the bound in an ISO value (digits,
+        // '-', 'T', ':') sorts before '~', so `..2014-12` takes 2014-12-31T23:59:59.
+        c.push_str(&format!(" AND {value} <= {}", arg(Value::Text(format!("{to}~")))));
     }
-    c.push(')');
-    c
+    if per_match {
+        format!("EXISTS (SELECT 1 FROM record_fields v WHERE v.record_id = r.id AND {c})")
+    } else {
+        format!("r.id IN (SELECT v.record_id FROM record_fields v WHERE {c})")
+    }
 }
 
 /// FTS5 reports a query it cannot run as an SQL error; ours are built quoted so this should
