@@ -66,13 +66,17 @@ row "phr-index --rebuild --once: the same records from scratch" "$(rate "$N" "$t
 "$R/examples/index-bench" search "$Q" > "$W/latency"
 python3 - "$W/latency" <<'PY'
 import sys, statistics
-rows = [l.split(" ", 2) for l in open(sys.argv[1])]
+rows = [l.rstrip("\n").split(" ", 3) for l in open(sys.argv[1])]
 us = sorted(int(r[0]) for r in rows)
 hits = [int(r[1]) for r in rows]
 p99 = us[min(len(us) - 1, int(len(us) * 0.99))]
 print(f"{'search latency, ' + str(len(us)) + ' varied queries, -n 20 (in-process)':<62} {'p50 %.2f ms' % (statistics.median(us) / 1000):>16} target p50 < 5 ms; p99 {p99 / 1000:.2f} ms, max {us[-1] / 1000:.2f} ms")
+classes = {}
+for r in rows:
+    classes.setdefault(r[2], []).append(int(r[0]))
+print(f"{'  p50 by kind of query (ms)':<62} " + ", ".join(f"{c} {statistics.median(v) / 1000:.1f}" for c, v in classes.items()))
 slow = sorted(rows, key=lambda r: -int(r[0]))[:3]
-print(f"{'  queries with no result / with 20':<62} {sum(h == 0 for h in hits):>8} / {sum(h == 20 for h in hits):<7} slowest: " + "; ".join(f"{r[2].strip()} ({int(r[0]) / 1000:.1f} ms)" for r in slow))
+print(f"{'  queries with no result / with 20':<62} {sum(h == 0 for h in hits):>8} / {sum(h == 20 for h in hits):<7} slowest: " + "; ".join(f"{r[3]} ({int(r[0]) / 1000:.1f} ms)" for r in slow))
 PY
 
 s=$(median_ms "$R/phr-record" search plage -n 20 --json)

@@ -230,9 +230,11 @@ fn record(rng: &mut Rng, i: u64) -> NewRecord {
     }
 }
 
-fn query(rng: &mut Rng) -> String {
+/// A query of one of the classes in `CLASSES`, and its class.
+fn query(rng: &mut Rng) -> (&'static str, String) {
     let w = |rng: &mut Rng| WORDS[rng.skewed(WORDS.len())].to_string();
-    match rng.next() % 11 {
+    let class = (rng.next() % 11) as usize;
+    let q = match class {
         0 => w(rng),
         1 => format!("{}{}", w(rng), rng.next() % 500),
         2 => format!("{}*", &w(rng).chars().take(3).collect::<String>()),
@@ -244,8 +246,13 @@ fn query(rng: &mut Rng) -> String {
         8 => format!("{} Date:{}-01-01..{}-12-31", w(rng), 1990 + rng.next() % 36, 1990 + rng.next() % 36 + 1),
         9 => format!("Date:{}-06..{}-06", 1990 + rng.next() % 36, 1990 + rng.next() % 36),
         _ => format!("Title:{} {}", w(rng), w(rng)),
-    }
+    };
+    (CLASSES[class], q)
 }
+
+/// The query classes, in `query`'s order.
+const CLASSES: [&str; 11] =
+    ["word", "rare", "prefix", "phrase", "city", "keyword+word", "or", "not", "word+dates", "dates", "title+word"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -268,14 +275,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let store = Store::open_read_only(&settings.db_path())?;
             let filter = SearchFilter { limit: Some(20), ..SearchFilter::default() };
             for _ in 0..n {
-                let q = query(&mut rng);
+                let (class, q) = query(&mut rng);
                 let t0 = Instant::now();
                 let parsed = parse(&q, &settings.structure)?;
                 let hits = store.index().search(&parsed, &filter)?;
                 for h in &hits {
                     store.records().get(h.id)?;
                 }
-                println!("{} {} {q}", t0.elapsed().as_micros(), hits.len());
+                println!("{} {} {class} {q}", t0.elapsed().as_micros(), hits.len());
             }
         }
         other => return Err(format!("unknown subcommand {other}").into()),

@@ -151,16 +151,14 @@ impl Index<'_> {
         let mut conds = Vec::new();
         match &search.text {
             Some(expr) => {
-                // The text drives: the matches first (materialized, so the planner cannot run
-                // the FTS query once per record of a date or status filter), then the filters
-                // on each match by primary key.
+                // The text drives (FTS5 tells the planner a MATCH is cheap); filters are then
+                // checked on each match by primary key.
                 let m = arg(Value::Text(fts(expr)));
-                sql.push_str(&format!(
-                    "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(record_search) AS score FROM record_search \
-                     WHERE record_search MATCH {m}) \
-                     SELECT r.id, m.score AS score FROM m JOIN records r ON r.id = m.id \
-                     JOIN collections c ON c.id = r.collection"
-                ));
+                sql.push_str(
+                    "SELECT r.id, -bm25(record_search) AS score FROM record_search \
+                     JOIN records r ON r.id = record_search.rowid JOIN collections c ON c.id = r.collection",
+                );
+                conds.push(format!("record_search MATCH {m}"));
             }
             None => sql.push_str("SELECT r.id, NULL AS score FROM records r JOIN collections c ON c.id = r.collection"),
         }
