@@ -313,6 +313,14 @@ mod tests {
         assert_eq!(find(&store, "Date:2014..2014"), vec![a]);
         assert_eq!(find(&store, "ete Date:2015-01-01.."), vec![b]);
         assert!(store.records().waiting(Pending::Index, 10).unwrap().is_empty());
+        // FTS5's own syntax in user words is only ever text.
+        for hostile in
+            ["NEAR(ete orleans)", "^ete", "ete + orleans", "{body tagged}", "body:ete", "a OR b*", "- ete", "ete:"]
+        {
+            if let Ok(q) = parse(hostile, &s) {
+                store.index().search(&q, &SearchFilter::default()).unwrap();
+            }
+        }
         store.write(|tx| tx.records().remove(a)).unwrap();
         assert_eq!(find(&store, "ete"), vec![b]);
         assert_eq!(store.write(|tx| tx.index().rebuild()).unwrap(), 1);
