@@ -31,6 +31,9 @@ _phr__record() {
             phr__record,rm)
                 cmd="phr__record__subcmd__rm"
                 ;;
+            phr__record,search)
+                cmd="phr__record__subcmd__search"
+                ;;
             phr__record,set)
                 cmd="phr__record__subcmd__set"
                 ;;
@@ -55,6 +58,9 @@ _phr__record() {
             phr__record__subcmd__help,rm)
                 cmd="phr__record__subcmd__help__subcmd__rm"
                 ;;
+            phr__record__subcmd__help,search)
+                cmd="phr__record__subcmd__help__subcmd__search"
+                ;;
             phr__record__subcmd__help,set)
                 cmd="phr__record__subcmd__help__subcmd__set"
                 ;;
@@ -71,7 +77,7 @@ _phr__record() {
 
     case "${cmd}" in
         phr__record)
-            opts="-h -V --config --data-dir --help --version list show set status mark rm export help"
+            opts="-h -V --config --data-dir --help --version list search show set status mark rm export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,7 +133,7 @@ _phr__record() {
             return 0
             ;;
         phr__subcmd__record__subcmd__help)
-            opts="list show set status mark rm export help"
+            opts="list search show set status mark rm export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,6 +203,20 @@ _phr__record() {
             return 0
             ;;
         phr__subcmd__record__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        phr__subcmd__record__subcmd__help__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -351,6 +371,52 @@ _phr__record() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        phr__subcmd__record__subcmd__search)
+            opts="-c -s -n -h --collection --status --limit --json --wide --config --data-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -29,6 +29,7 @@ complete -c phr-record -n "__fish_phr_record_needs_command" -l data-dir -d 'Data
 complete -c phr-record -n "__fish_phr_record_needs_command" -s h -l help -d 'Print help'
 complete -c phr-record -n "__fish_phr_record_needs_command" -s V -l version -d 'Print version'
 complete -c phr-record -n "__fish_phr_record_needs_command" -f -a "list" -d 'List records, newest first'
+complete -c phr-record -n "__fish_phr_record_needs_command" -f -a "search" -d 'Search the full-text index: words, "phrases", prefix*, Field:value, AND/OR/NOT, Date:FROM..TO'
 complete -c phr-record -n "__fish_phr_record_needs_command" -f -a "show" -d 'Show one record in full: fields, technical values, sub-definitions, status bits'
 complete -c phr-record -n "__fish_phr_record_needs_command" -f -a "set" -d 'Set a field\'s values (several for a multi-valued field), or clear it with no value'
 complete -c phr-record -n "__fish_phr_record_needs_command" -f -a "status" -d 'Change status bits with a mask (1 set, 0 clear, x leave) or by name'
@@ -52,6 +53,14 @@ complete -c phr-record -n "__fish_phr_record_using_subcommand list" -l stories -
 complete -c phr-record -n "__fish_phr_record_using_subcommand list" -l json -d 'One JSON object on stdout'
 complete -c phr-record -n "__fish_phr_record_using_subcommand list" -l wide -d 'Show cells whole instead of fitting the table to the terminal'
 complete -c phr-record -n "__fish_phr_record_using_subcommand list" -s h -l help -d 'Print help'
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -s c -l collection -d 'Only this collection (its name or Phraseanet id)' -r
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -s s -l status -d 'Only records whose status matches this mask (1x0xxxx)' -r
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -s n -l limit -d 'At most this many records' -r
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -l config -d 'Configuration file to read instead of the default one' -r -F
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -l data-dir -d 'Data directory (store, files, logs)' -r -F
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -l json -d 'One JSON object on stdout, each record with its score'
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -l wide -d 'Show cells whole instead of fitting the table to the terminal'
+complete -c phr-record -n "__fish_phr_record_using_subcommand search" -s h -l help -d 'Print help'
 complete -c phr-record -n "__fish_phr_record_using_subcommand show" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c phr-record -n "__fish_phr_record_using_subcommand show" -l data-dir -d 'Data directory (store, files, logs)' -r -F
 complete -c phr-record -n "__fish_phr_record_using_subcommand show" -l json -d 'JSON on stdout'
@@ -80,11 +89,12 @@ complete -c phr-record -n "__fish_phr_record_using_subcommand export" -l subdef 
 complete -c phr-record -n "__fish_phr_record_using_subcommand export" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c phr-record -n "__fish_phr_record_using_subcommand export" -l data-dir -d 'Data directory (store, files, logs)' -r -F
 complete -c phr-record -n "__fish_phr_record_using_subcommand export" -s h -l help -d 'Print help'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "list" -d 'List records, newest first'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "show" -d 'Show one record in full: fields, technical values, sub-definitions, status bits'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "set" -d 'Set a field\'s values (several for a multi-valued field), or clear it with no value'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "status" -d 'Change status bits with a mask (1 set, 0 clear, x leave) or by name'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "mark" -d 'Mark records for work again: metadata read, sub-definitions, indexing, metadata write'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "rm" -d 'Remove records with their files'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "export" -d 'Copy a record\'s original (or a sub-definition) out of the databox'
-complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list show set status mark rm export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "list" -d 'List records, newest first'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "search" -d 'Search the full-text index: words, "phrases", prefix*, Field:value, AND/OR/NOT, Date:FROM..TO'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "show" -d 'Show one record in full: fields, technical values, sub-definitions, status bits'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "set" -d 'Set a field\'s values (several for a multi-valued field), or clear it with no value'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "status" -d 'Change status bits with a mask (1 set, 0 clear, x leave) or by name'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "mark" -d 'Mark records for work again: metadata read, sub-definitions, indexing, metadata write'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "rm" -d 'Remove records with their files'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "export" -d 'Copy a record\'s original (or a sub-definition) out of the databox'
+complete -c phr-record -n "__fish_phr_record_using_subcommand help; and not __fish_seen_subcommand_from list search show set status mark rm export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

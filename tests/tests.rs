@@ -10,6 +10,7 @@ mod config;
 mod docs;
 mod faults;
 mod health;
+mod index;
 mod kinds;
 mod links;
 mod list;

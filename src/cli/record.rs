@@ -25,6 +25,8 @@ pub struct RecordCli {
 pub enum RecordCommand {
     /// List records, newest first.
     List(ListArgs),
+    /// Search the full-text index: words, "phrases", prefix*, Field:value, AND/OR/NOT, Date:FROM..TO.
+    Search(SearchArgs),
     /// Show one record in full: fields, technical values, sub-definitions, status bits.
     Show(ShowArgs),
     /// Set a field's values (several for a multi-valued field), or clear it with no value.
@@ -67,6 +69,31 @@ pub struct ListArgs {
     #[arg(short = 'n', long, value_name = "N")]
     pub limit: Option<u64>,
     /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Show cells whole instead of fitting the table to the terminal.
+    #[arg(long)]
+    pub wide: bool,
+}
+
+/// `phr-record search`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Query syntax: words (all must match), \"a phrase\", prefix* , Field:value and     Field:\"a phrase\" (fields from the config), AND, OR, NOT (upper case) and parentheses,     Date:2014-01-01..2014-12-31 on date fields (either side may be left out). Case and accents do not     matter. Best matches first, then newest. Only indexed records are found: run phr-index."
+)]
+pub struct SearchArgs {
+    /// The query (quote it for the shell).
+    pub query: String,
+    /// Only this collection (its name or Phraseanet id).
+    #[arg(short, long, value_name = "NAME")]
+    pub collection: Option<String>,
+    /// Only records whose status matches this mask (1x0xxxx).
+    #[arg(short, long, value_name = "MASK")]
+    pub status: Option<String>,
+    /// At most this many records.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 100)]
+    pub limit: u64,
+    /// One JSON object on stdout, each record with its score.
     #[arg(long)]
     pub json: bool,
     /// Show cells whole instead of fitting the table to the terminal.

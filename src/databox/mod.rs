@@ -6,6 +6,7 @@
 pub mod files;
 pub mod mapping;
 pub mod mask;
+pub mod query;
 pub mod record;
 pub mod structure;
 

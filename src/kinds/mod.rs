@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod entry;
 pub mod exec;
+pub mod index;
 pub mod meta_read;
 pub mod meta_write;
 pub mod queue;

@@ -3,7 +3,7 @@
 //! (`noop`). Adding a kind is one line in [`REGISTRY`].
 
 use super::{
-    archive, exec, meta_read, meta_write, queue, subdef, Context, Field, KindError, Mode, PassReport, TaskKind,
+    archive, exec, index, meta_read, meta_write, queue, subdef, Context, Field, KindError, Mode, PassReport, TaskKind,
 };
 use crate::error::{Error, Result};
 use crate::job::{Claimed, Outcome};
@@ -25,6 +25,7 @@ pub static REGISTRY: &[Entry] = &[
     Entry::Kind(&Registered::<meta_read::MetaRead>(PhantomData)),
     Entry::Kind(&Registered::<subdef::Subdef>(PhantomData)),
     Entry::Kind(&Registered::<meta_write::MetaWrite>(PhantomData)),
+    Entry::Kind(&Registered::<index::IndexKind>(PhantomData)),
 ];
 
 /// One registry line.

@@ -106,16 +106,22 @@ fn save(settings: &Settings, store: &mut Store, slots: &mut BTreeMap<String, Slo
                 warn!("task {name}: worker pid {} ended holding job(s) {ids:?}: re-queued", worker.pid);
             }
         }
-        if slot.dirty {
-            store.write(|tx| tx.tasks().save_task_state(&slot.state))?;
+        if slot.dirty || slot.new_crashes > 0 || slot.restarts_done > 0 {
+            // One transaction: `taskctl status` never sees a state without its crash count.
+            store.write(|tx| {
+                if slot.dirty {
+                    tx.tasks().save_task_state(&slot.state)?;
+                }
+                if slot.new_crashes > 0 {
+                    tx.tasks().add_crashes(name, slot.new_crashes)?;
+                }
+                if slot.restarts_done > 0 {
+                    tx.tasks().clear_restart(name, slot.restarts_done)?;
+                }
+                Ok(())
+            })?;
             slot.dirty = false;
-        }
-        if slot.new_crashes > 0 {
-            store.write(|tx| tx.tasks().add_crashes(name, slot.new_crashes))?;
             slot.new_crashes = 0;
-        }
-        if slot.restarts_done > 0 {
-            store.write(|tx| tx.tasks().clear_restart(name, slot.restarts_done))?;
             slot.restarts_done = 0;
         }
     }

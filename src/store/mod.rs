@@ -10,6 +10,8 @@
 
 mod access;
 mod health;
+mod index;
+pub use index::Hit;
 mod insert;
 mod jobs;
 mod journal;
@@ -70,6 +72,11 @@ pub struct Records<'c> {
     conn: &'c Connection,
 }
 
+/// The full-text index of records' fields: (re)indexing and searching.
+pub struct Index<'c> {
+    conn: &'c Connection,
+}
+
 macro_rules! repositories {
     ($($repo:ident),*) => {$(
         impl<'c> $repo<'c> {
@@ -82,7 +89,7 @@ macro_rules! repositories {
         }
     )*};
 }
-repositories!(Jobs, Claims, Tasks, Records);
+repositories!(Jobs, Claims, Tasks, Records, Index);
 
 impl Tx<'_> {
     /// Jobs, in this transaction.
@@ -100,6 +107,10 @@ impl Tx<'_> {
     /// The databox, in this transaction.
     pub fn records(&self) -> Records<'_> {
         Records { conn: self.conn }
+    }
+    /// The full-text index, in this transaction.
+    pub fn index(&self) -> Index<'_> {
+        Index { conn: self.conn }
     }
 }
 
@@ -194,6 +205,11 @@ impl Store {
     /// The databox, for reading.
     pub fn records(&self) -> Records<'_> {
         Records { conn: &self.conn }
+    }
+
+    /// The full-text index, for searching.
+    pub fn index(&self) -> Index<'_> {
+        Index { conn: &self.conn }
     }
 }
 

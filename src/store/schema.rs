@@ -142,4 +142,20 @@ pub const MIGRATIONS: &[&str] = &[
         failed_at  INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 5: the full-text index of records' fields (phr-index, phr-record search): one row per
+    // record (rowid = record id), `body` with every value as written and `tagged` with each
+    // word prefixed by its field (`titleǂforet`), so `Title:foret` is one token lookup whatever
+    // fields the config declares. Contentless: the text is in record_fields already. Accents
+    // and case fold (unicode61 remove_diacritics 2). A removed record leaves the index in the
+    // removal's own transaction, whoever removes it.
+    r#"
+    CREATE VIRTUAL TABLE record_search USING fts5(
+        body, tagged,
+        content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER records_leave_search AFTER DELETE ON records BEGIN
+        DELETE FROM record_search WHERE rowid = old.id;
+    END;
+    "#,
 ];

@@ -2,6 +2,7 @@
 //! for scripts, as `taskctl list` does.
 
 mod change;
+mod search;
 mod view;
 
 use crate::cli::record::{ListArgs, RecordCli, RecordCommand, ShowArgs};
@@ -16,6 +17,7 @@ pub fn phr_record(cli: RecordCli) -> Result<i32> {
     let settings = Settings::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
     match cli.command {
         RecordCommand::List(args) => list(&settings, args),
+        RecordCommand::Search(args) => search::search(&settings, args),
         RecordCommand::Show(args) => show(&settings, args),
         RecordCommand::Set(args) => change::set(&settings, args),
         RecordCommand::Status(args) => change::status(&settings, args),
@@ -40,16 +42,7 @@ fn list(settings: &Settings, args: ListArgs) -> Result<i32> {
 }
 
 fn filter(settings: &Settings, args: &ListArgs) -> Result<RecordFilter> {
-    let collection = match &args.collection {
-        None => None,
-        Some(c) => Some(
-            settings
-                .structure
-                .collection(c)
-                .map(|(name, _)| name.to_string())
-                .ok_or_else(|| Error::Usage(format!("no collection {c:?} in the config")))?,
-        ),
-    };
+    let collection = collection_named(settings, args.collection.as_deref())?;
     let status = args.status.as_deref().map(str::parse::<StatusMask>).transpose().map_err(Error::Usage)?;
     let field = match &args.field {
         None => None,
@@ -76,6 +69,18 @@ fn filter(settings: &Settings, args: &ListArgs) -> Result<RecordFilter> {
         kind: args.stories.then_some(RecordKind::Story),
         limit: args.limit,
     })
+}
+
+/// The collection a `--collection` names (its name or Phraseanet id), as the store names it.
+pub(crate) fn collection_named(settings: &Settings, c: Option<&str>) -> Result<Option<String>> {
+    c.map(|c| {
+        settings
+            .structure
+            .collection(c)
+            .map(|(name, _)| name.to_string())
+            .ok_or_else(|| Error::Usage(format!("no collection {c:?} in the config")))
+    })
+    .transpose()
 }
 
 /// The work flag a name designates (`meta-read`, `subdefs`, `index`, `meta-write`).

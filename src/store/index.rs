@@ -1,0 +1,329 @@
+//! The full-text index of records' fields, in SQLite's FTS5 (migration 5): one row per record,
+//! its rowid the record's id, two columns —
+//! - `body`: every value as written, for words searched in any field;
+//! - `tagged`: every word of every value prefixed by its field (`titleǂforet`), for
+//!   `Field:value` with whatever fields the config declares today, without a column per field
+//!   (FTS5 tables cannot gain columns, and a field added to the config would need a rebuild).
+//!
+//! The prefix is the field's name lower-cased, `_` and `-` written `ǀ` and `ǁ`, then `ǂ`: letters
+//! (Unicode category Lo) to the tokenizer, so a tagged word stays one token, and characters no
+//! field name has, so no field's tokens can be read as another's. Case and accents fold
+//! (`unicode61 remove_diacritics 2`) in both columns. [`Index::search`] translates a parsed
+//! [`Search`] into an FTS5 query in which every user word is a quoted string: no user text is
+//! ever read as FTS5 syntax.
+
+use super::Index;
+use crate::databox::query::{is_word_char, DateRange, Expr, Search, SearchFilter, Term};
+use crate::databox::Pending;
+use crate::error::{Error, Result};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter};
+
+/// One search result: a record and its relevance (higher is better; `None` for a search by
+/// dates alone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: i64,
+    pub score: Option<f64>,
+}
+
+/// A field's prefix in the `tagged` column.
+fn field_prefix(field: &str) -> String {
+    let mut p: String = field
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c == '_' {
+                'ǀ'
+            } else if c == '-' {
+                'ǁ'
+            } else {
+                c
+            }
+        })
+        .collect();
+    p.push('ǂ');
+    p
+}
+
+/// The words of a value, as the tokenizer splits them.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty())
+}
+
+/// The `body` and `tagged` texts of one record's values.
+#[derive(Default)]
+struct Document {
+    body: String,
+    tagged: String,
+}
+
+impl Document {
+    fn add(&mut self, field: &str, value: &str) {
+        self.body.push_str(value);
+        self.body.push('\n');
+        let prefix = field_prefix(field);
+        for w in words(value) {
+            self.tagged.push_str(&prefix);
+            self.tagged.push_str(w);
+            self.tagged.push(' ');
+        }
+    }
+}
+
+impl Index<'_> {
+    /// (Re)indexes these records from their current values and clears their `index` mark, in
+    /// the caller's transaction; ids of records that no longer exist are skipped. Returns how
+    /// many were indexed.
+    pub fn reindex(&self, ids: &[i64]) -> Result<u64> {
+        let tx = self.writing();
+        let mut clear = tx.prepare_cached("UPDATE records SET pending = pending & ~?2 WHERE id = ?1")?;
+        let mut values =
+            tx.prepare_cached("SELECT field, value FROM record_fields WHERE record_id = ?1 ORDER BY field, ord")?;
+        let mut done = 0;
+        for &id in ids {
+            if clear.execute(params![id, Pending::Index.bit()])? == 0 {
+                continue;
+            }
+            let mut doc = Document::default();
+            let mut rows = values.query([id])?;
+            while let Some(row) = rows.next()? {
+                doc.add(&row.get::<_, String>(0)?, &row.get::<_, String>(1)?);
+            }
+            self.put(id, &doc)?;
+            done += 1;
+        }
+        Ok(done)
+    }
+
+    fn put(&self, id: i64, doc: &Document) -> Result<()> {
+        let tx = self.writing();
+        tx.prepare_cached("DELETE FROM record_search WHERE rowid = ?1")?.execute([id])?;
+        if !doc.body.is_empty() {
+            tx.prepare_cached("INSERT INTO record_search (rowid, body, tagged) VALUES (?1, ?2, ?3)")?
+                .execute(params![id, doc.body, doc.tagged])?;
+        }
+        Ok(())
+    }
+
+    /// Empties the index and indexes every record again, clearing every `index` mark, in the
+    /// caller's transaction (searches meanwhile see the old index); then merges the index into
+    /// one segment, the fastest to search. Returns how many records were indexed.
+    pub fn rebuild(&self) -> Result<u64> {
+        let tx = self.writing();
+        tx.execute("INSERT INTO record_search (record_search) VALUES ('delete-all')", [])?;
+        let mut stmt = tx.prepare(
+            "SELECT r.id, f.field, f.value FROM records r LEFT JOIN record_fields f ON f.record_id = r.id \
+             ORDER BY r.id, f.field, f.ord",
+        )?;
+        let mut rows = stmt.query([])?;
+        let (mut current, mut doc, mut done) = (None, Document::default(), 0);
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if current != Some(id) {
+                if let Some(prev) = current {
+                    self.put(prev, &std::mem::take(&mut doc))?;
+                }
+                current = Some(id);
+                done += 1;
+            }
+            if let (Some(field), Some(value)) = (row.get::<_, Option<String>>(1)?, row.get::<_, Option<String>>(2)?) {
+                doc.add(&field, &value);
+            }
+        }
+        if let Some(prev) = current {
+            self.put(prev, &doc)?;
+        }
+        tx.execute("UPDATE records SET pending = pending & ~?1 WHERE pending & ?1", [Pending::Index.bit()])?;
+        tx.execute("INSERT INTO record_search (record_search) VALUES ('optimize')", [])?;
+        Ok(done)
+    }
+
+    /// Records matching `search` and `filter`: by relevance (FTS5's bm25), then newest first;
+    /// by date alone, newest first.
+    pub fn search(&self, search: &Search, filter: &SearchFilter) -> Result<Vec<Hit>> {
+        let mut args: Vec<Value> = Vec::new();
+        let mut arg = |v: Value| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        let mut sql = String::new();
+        let mut conds = Vec::new();
+        match &search.text {
+            Some(expr) => {
+                // The text drives (FTS5 tells the planner a MATCH is cheap); filters are then
+                // checked on each match by primary key.
+                let m = arg(Value::Text(fts(expr)));
+                sql.push_str(
+                    "SELECT r.id, -bm25(record_search) AS score FROM record_search \
+                     JOIN records r ON r.id = record_search.rowid JOIN collections c ON c.id = r.collection",
+                );
+                conds.push(format!("record_search MATCH {m}"));
+            }
+            None => sql.push_str("SELECT r.id, NULL AS score FROM records r JOIN collections c ON c.id = r.collection"),
+        }
+        if let Some(c) = &filter.collection {
+            conds.push(format!("c.name = {}", arg(Value::Text(c.clone()))));
+        }
+        if let Some(m) = filter.status {
+            let ones = arg(Value::Integer(m.ones.into()));
+            let zeros = arg(Value::Integer(m.zeros.into()));
+            conds.push(format!("(r.status & {ones}) = {ones} AND (r.status & {zeros}) = 0"));
+        }
+        for d in &search.dates {
+            conds.push(date_condition(d, search.text.is_some(), &mut arg));
+        }
+        if !conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conds.join(" AND "));
+        }
+        let limit = arg(Value::Integer(filter.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64)));
+        sql.push_str(&format!(" ORDER BY score DESC, r.created_at DESC, r.id DESC LIMIT {limit}"));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| Ok(Hit { id: r.get(0)?, score: r.get(1)? }))
+            .map_err(engine_error)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(engine_error)
+    }
+}
+
+/// A record has a value of the field within the range. After a text match (`per_match`) each
+/// match is checked by its primary key (`+v.value` keeps the planner off the value index, which
+/// would scan the whole range once per match); alone, the range is read from the value index.
+fn date_condition(d: &DateRange, per_match: bool, arg: &mut impl FnMut(Value) -> String) -> String {
+    let value = if per_match { "+v.value" } else { "v.value" };
+    let mut c = format!("v.field = {}", arg(Value::Text(d.field.clone())));
+    if let Some(from) = &d.from {
+        c.push_str(&format!(" AND {value} >= {}", arg(Value::Text(from.clone()))));
+    }
+    if let Some(to) = &d.to {
+        // Inclusive at the bound's precision: what follows the bound in an ISO value (digits,
+        // '-', 'T', ':') sorts before '~', so `..2014-12` takes 2014-12-31T23:59:59.
+        c.push_str(&format!(" AND {value} <= {}", arg(Value::Text(format!("{to}~")))));
+    }
+    if per_match {
+        format!("EXISTS (SELECT 1 FROM record_fields v WHERE v.record_id = r.id AND {c})")
+    } else {
+        format!("r.id IN (SELECT v.record_id FROM record_fields v WHERE {c})")
+    }
+}
+
+/// FTS5 reports a query it cannot run as an SQL error; ours are built quoted so this should
+/// not happen, but if it does it is the query's fault (65), not an internal error.
+fn engine_error(e: rusqlite::Error) -> Error {
+    let text = e.to_string();
+    if text.contains("fts5") {
+        Error::Data(format!("bad query: {}", text.lines().next().unwrap_or("syntax error")))
+    } else {
+        e.into()
+    }
+}
+
+/// The FTS5 query for an expression: every term a quoted string with its column.
+fn fts(e: &Expr) -> String {
+    match e {
+        Expr::Term(t) => fts_term(t),
+        Expr::And { all, not } => {
+            let mut q = all.iter().map(|e| format!("({})", fts(e))).collect::<Vec<_>>().join(" AND ");
+            for n in not {
+                q = format!("({q}) NOT ({})", fts(n));
+            }
+            q
+        }
+        Expr::Or(parts) => parts.iter().map(|e| format!("({})", fts(e))).collect::<Vec<_>>().join(" OR "),
+    }
+}
+
+fn fts_term(t: &Term) -> String {
+    let (column, text) = match &t.field {
+        None => ("body", t.text.clone()),
+        Some(f) => {
+            let prefix = field_prefix(f);
+            ("tagged", words(&t.text).map(|w| format!("{prefix}{w}")).collect::<Vec<_>>().join(" "))
+        }
+    };
+    format!("{column} : \"{}\"{}", text.replace('"', "\"\""), if t.prefix { " *" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::databox::query::parse;
+    use crate::databox::{FieldDef, FieldType, NewRecord, RecordKind, Structure};
+    use crate::store::Store;
+    use std::collections::BTreeMap;
+
+    fn record(fields: &[(&str, &[&str])]) -> NewRecord {
+        NewRecord {
+            collection: "default".into(),
+            kind: RecordKind::Document,
+            original_name: "x.jpg".into(),
+            stored_path: None,
+            sha256: None,
+            mime: None,
+            size: None,
+            width: None,
+            height: None,
+            status: 0,
+            pending: Pending::Index.bit(),
+            fields: fields.iter().map(|(f, v)| (f.to_string(), v.iter().map(|s| s.to_string()).collect())).collect(),
+            technical: BTreeMap::new(),
+            story: None,
+        }
+    }
+
+    #[test]
+    fn records_are_found_by_words_fields_and_dates_and_leave_when_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("phr.db")).unwrap();
+        let mut s = Structure::default_structure();
+        s.fields.insert("Date".into(), FieldDef { kind: FieldType::Date, ..Default::default() });
+        s.fields.insert("Title".into(), FieldDef::default());
+        s.fields.insert("Sub_title".into(), FieldDef::default());
+        store.write(|tx| tx.records().sync_collections(&s)).unwrap();
+        let (a, b) = store
+            .write(|tx| {
+                let a = tx.records().create(&record(&[("Title", &["Été à Orléans"]), ("Date", &["2014-06-01"])]))?;
+                let b = tx
+                    .records()
+                    .create(&record(&[("Sub_title", &["ete sunny"]), ("Date", &["2015-01-01T10:00:00"])]))?;
+                tx.index().reindex(&[a, b, 999])?;
+                Ok((a, b))
+            })
+            .unwrap();
+        let find = |store: &Store, q: &str| -> Vec<i64> {
+            let mut ids: Vec<i64> = store
+                .index()
+                .search(&parse(q, &s).unwrap(), &SearchFilter::default())
+                .unwrap()
+                .into_iter()
+                .map(|h| h.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(find(&store, "ete"), vec![a, b]);
+        assert_eq!(find(&store, "title:ÉTÉ"), vec![a]);
+        assert_eq!(find(&store, "Sub_title:ete"), vec![b]);
+        assert_eq!(find(&store, "title:sun*"), Vec::<i64>::new(), "Title is not Sub_title");
+        assert_eq!(find(&store, "sun* OR orleans"), vec![a, b]);
+        assert_eq!(find(&store, "ete NOT orleans"), vec![b]);
+        assert_eq!(find(&store, "\"à orléans\""), vec![a]);
+        assert_eq!(find(&store, "Date:2014..2014"), vec![a]);
+        assert_eq!(find(&store, "ete Date:2015-01-01.."), vec![b]);
+        assert!(store.records().waiting(Pending::Index, 10).unwrap().is_empty());
+        // FTS5's own syntax in user words is only ever text.
+        for hostile in
+            ["NEAR(ete orleans)", "^ete", "ete + orleans", "{body tagged}", "body:ete", "a OR b*", "- ete", "ete:"]
+        {
+            if let Ok(q) = parse(hostile, &s) {
+                store.index().search(&q, &SearchFilter::default()).unwrap();
+            }
+        }
+        store.write(|tx| tx.records().remove(a)).unwrap();
+        assert_eq!(find(&store, "ete"), vec![b]);
+        assert_eq!(store.write(|tx| tx.index().rebuild()).unwrap(), 1);
+        assert_eq!(find(&store, "ete"), vec![b]);
+    }
+}
