@@ -11,6 +11,7 @@ use std::process::exit;
 use std::time::Instant;
 
 fn main() {
+    phr_tasks::media::backend::install_exiv2();
     let Some(dir) = std::env::args_os().nth(1) else {
         eprintln!("usage: meta-bench DIR");
         exit(64)

@@ -5,8 +5,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::util::{exiftool, write_tags};
+
+/// `meta::read`, with exiv2 installed as the programs that read metadata install it.
+fn read(path: &Path) -> Result<FileMetadata, MetaError> {
+    phr_tasks::media::backend::install_exiv2();
+    phr_tasks::media::meta::read(path)
+}
 use image::{GrayImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-use phr_tasks::media::meta::{read, FileMetadata, MetaError};
+use phr_tasks::media::meta::{FileMetadata, MetaError};
 use serde_json::Value;
 
 /// What exiftool reads back from `file`, by `GROUP1:Tag`, numbers unformatted.

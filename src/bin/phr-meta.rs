@@ -4,6 +4,7 @@
 use phr_tasks::kinds::{entry, meta_read::MetaRead, meta_write::MetaWrite};
 
 fn main() {
+    phr_tasks::media::backend::install_exiv2(); // both subcommands read or write metadata
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     match args.get(1).and_then(|a| a.to_str()) {
         Some("read") => {

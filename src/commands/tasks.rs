@@ -82,6 +82,9 @@ fn change_tasks(
 
 pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
     let task = tasks::load(settings, &args.task)?;
+    if task.kind.needs_exiv2() {
+        return pass_in_kind_program(settings, &task);
+    }
     let plan = tasks::worker::Plan::of_task(settings, &task);
     let report = tasks::worker::pass_once(&plan, false, |ctx| task.kind.session(ctx, &*task.settings))?;
     for item in &report.set_aside {
@@ -89,6 +92,22 @@ pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
     }
     log::info!("task {}: pass done, {} item(s), {} set aside", task.name, report.done, report.set_aside.len());
     Ok(exit_codes::OK)
+}
+
+/// A pass of a kind that reads or writes metadata runs in the kind's own program, which loads
+/// exiv2 (taskctl does not, to start fast: `media::backend`): `phr-archive --task NAME --once`,
+/// in place of this process, with the same config and data dir.
+fn pass_in_kind_program(settings: &Settings, task: &tasks::TaskDef) -> Result<i32> {
+    use std::os::unix::process::CommandExt;
+    let mut invoked = task.kind.invoked_as();
+    let program = crate::handler::kind_binary(&invoked.remove(0));
+    let mut cmd = std::process::Command::new(&program);
+    cmd.args(invoked).args(["--once", "--task", &task.name]).arg("--data-dir").arg(&settings.data_dir);
+    if let Some(config) = &settings.config_path {
+        cmd.arg("--config").arg(config);
+    }
+    let e = cmd.exec();
+    Err(Error::Unavailable(format!("cannot run {}: {e}", program.display())))
 }
 
 /// `taskctl reload`: SIGHUP to the scheduler (reload tasks.d, reopen its log), if it runs;

@@ -120,6 +120,8 @@ pub trait AnyKind: Sync {
     fn command(&self) -> clap::Command;
     /// The program and leading arguments that run it (`["phr-meta", "read"]`).
     fn invoked_as(&self) -> Vec<String>;
+    /// Whether its passes need exiv2, which only some programs load.
+    fn needs_exiv2(&self) -> bool;
 }
 
 impl std::fmt::Debug for dyn AnyKind {
@@ -195,6 +197,9 @@ impl<K: TaskKind> AnyKind for Registered<K> {
     }
     fn invoked_as(&self) -> Vec<String> {
         super::entry::invoked_as::<K>()
+    }
+    fn needs_exiv2(&self) -> bool {
+        K::NEEDS_EXIV2
     }
 }
 

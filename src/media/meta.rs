@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::exiv::{self, TagMap};
+use super::exiv::TagMap;
 use super::sniff::{mime_of, SNIFF_LEN};
 use super::{pixels, tags};
 
@@ -13,6 +13,9 @@ use super::{pixels, tags};
 /// error (it is a warning in [`FileMetadata::warnings`]): only a file that cannot be read is.
 #[derive(Debug, thiserror::Error)]
 pub enum MetaError {
+    /// This program did not install exiv2 (a bug: see `media::backend`).
+    #[error("this program reads no metadata (exiv2 not installed in it)")]
+    NoExiv2,
     /// The file could not be opened or read (missing, permission denied, I/O error).
     #[error("{}: {source}", path.display())]
     Io {
@@ -112,7 +115,8 @@ pub fn read(path: &Path) -> Result<FileMetadata, MetaError> {
         return Ok(out);
     }
     pixels::probe(path, &out.mime, &mut out.technical, &mut out.warnings);
-    out.tags = exiv::read(path, &mut out.technical, &mut out.warnings);
+    let exiv2 = super::backend::exiv2().ok_or(MetaError::NoExiv2)?;
+    out.tags = (exiv2.read)(path, &mut out.technical, &mut out.warnings);
     Ok(out)
 }
 

@@ -8,6 +8,7 @@
 //! Tags are looked up by the names admins know from exiftool (`IPTC:Keywords`,
 //! `XMP-dc:Title`), mapped to exiv2's keys in [`tags`].
 
+pub mod backend;
 mod exiv;
 pub mod meta;
 mod pixels;

@@ -60,6 +60,12 @@ pub enum WriteError {
 /// skipped (tags of a family the format cannot hold, as IPTC in some formats), one sentence
 /// each. Nothing else in the file changes: other tags, and the pixels, stay as they are.
 pub fn write(path: &Path, tags: &[TagValues]) -> Result<Vec<String>, WriteError> {
+    let exiv2 = super::backend::exiv2().ok_or(WriteError::Init)?;
+    (exiv2.write)(path, tags)
+}
+
+/// [`write`] itself, installed by programs that load exiv2 (`media::backend`).
+pub(crate) fn write_with_exiv2(path: &Path, tags: &[TagValues]) -> Result<Vec<String>, WriteError> {
     if !initialised() {
         return Err(WriteError::Init);
     }
