@@ -80,25 +80,12 @@ fn change_tasks(
     Ok(exit_codes::OK)
 }
 
+/// `taskctl pass TASK` runs the pass in the kind's own program (`phr-exec --task TASK --once`),
+/// in place of this process: only the kinds' programs carry the kinds' code (and exiv2), so
+/// `taskctl` stays small and starts fast. Same config, data dir, lock, output and exit code.
 pub fn pass(settings: &Settings, args: PassArgs) -> Result<i32> {
-    let task = tasks::load(settings, &args.task)?;
-    if task.kind.needs_exiv2() {
-        return pass_in_kind_program(settings, &task);
-    }
-    let plan = tasks::worker::Plan::of_task(settings, &task);
-    let report = tasks::worker::pass_once(&plan, false, |ctx| task.kind.session(ctx, &*task.settings))?;
-    for item in &report.set_aside {
-        log::warn!("{}: {}", item.item, item.reason);
-    }
-    log::info!("task {}: pass done, {} item(s), {} set aside", task.name, report.done, report.set_aside.len());
-    Ok(exit_codes::OK)
-}
-
-/// A pass of a kind that reads or writes metadata runs in the kind's own program, which loads
-/// exiv2 (taskctl does not, to start fast: `media::backend`): `phr-archive --task NAME --once`,
-/// in place of this process, with the same config and data dir.
-fn pass_in_kind_program(settings: &Settings, task: &tasks::TaskDef) -> Result<i32> {
     use std::os::unix::process::CommandExt;
+    let task = tasks::load(settings, &args.task)?;
     let mut invoked = task.kind.invoked_as();
     let program = crate::handler::kind_binary(&invoked.remove(0));
     let mut cmd = std::process::Command::new(&program);

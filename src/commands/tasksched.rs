@@ -15,7 +15,9 @@ pub fn tasksched(cli: Tasksched) -> Result<i32> {
     if let Some(name) = &cli.run_task {
         let task = tasks::load(&settings, name)?;
         let plan = tasks::worker::Plan::of_task(&settings, &task);
-        tasks::worker::run_worker(&plan, |ctx| task.kind.session(ctx, &*task.settings))?;
+        tasks::worker::run_worker(&plan, |ctx| {
+            crate::kinds::registry::session(task.kind.name(), ctx, &*task.settings)
+        })?;
         return Ok(exit_codes::OK);
     }
     // Refuse a bad tasks.d here, on the admin's terminal, rather than in the daemon's log.

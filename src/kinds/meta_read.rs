@@ -45,7 +45,6 @@ impl TaskKind for MetaRead {
     const NAME: &'static str = "meta-read";
     const SUMMARY: &'static str = "reads records' EXIF, IPTC and XMP metadata into their fields";
     const MODE: Mode = Mode::Passes;
-    const NEEDS_EXIV2: bool = true;
     const INVOKED_AS: &'static [&'static str] = &["phr-meta", "read"];
     const FIELDS: &'static [Field] = &[
         Field { key: "batch", doc: "Records read per pass at most (1 to 100000).", show: Show::Default },

@@ -65,7 +65,6 @@ impl TaskKind for MetaWrite {
     const NAME: &'static str = "meta-write";
     const SUMMARY: &'static str = "writes records' fields back into their files' EXIF, IPTC and XMP";
     const MODE: Mode = Mode::Passes;
-    const NEEDS_EXIV2: bool = true;
     const INVOKED_AS: &'static [&'static str] = &["phr-meta", "write"];
     const FIELDS: &'static [Field] = &[
         Field { key: "batch", doc: "Records written per pass at most (1 to 100000).", show: Show::Default },

@@ -113,9 +113,6 @@ pub trait TaskKind: 'static {
     /// How it is run from a shell when not `phr-NAME`: a program and its subcommand
     /// (`["phr-meta", "read"]`).
     const INVOKED_AS: &'static [&'static str] = &[];
-    /// Whether its passes read or write metadata through exiv2, which only some programs load
-    /// (`media::backend`): `taskctl pass` then runs the kind's own program.
-    const NEEDS_EXIV2: bool = false;
 
     /// The `[settings]` table. Missing keys take `Default`'s value (the only place defaults
     /// are written); unknown keys are refused.

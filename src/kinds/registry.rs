@@ -108,25 +108,67 @@ pub trait AnyKind: Sync {
     fn undocumented(&self) -> Vec<String>;
     /// Parses and checks a task file's `[settings]`, errors with their position.
     fn parse_settings(&self, path: &Path, text: &str) -> Result<Arc<dyn Any + Send + Sync>>;
-    /// Opens a worker's session on settings from [`AnyKind::parse_settings`].
-    fn session(
-        &self,
-        ctx: &Context<'_>,
-        settings: &(dyn Any + Send + Sync),
-    ) -> std::result::Result<Box<dyn Session>, KindError>;
     /// Whether `taskctl add NAME ARGS…` makes sense for this kind.
     fn takes_jobs(&self) -> bool;
     /// The `phr-NAME` command line, for man pages and completions.
     fn command(&self) -> clap::Command;
     /// The program and leading arguments that run it (`["phr-meta", "read"]`).
     fn invoked_as(&self) -> Vec<String>;
-    /// Whether its passes need exiv2, which only some programs load.
-    fn needs_exiv2(&self) -> bool;
 }
 
 impl std::fmt::Debug for dyn AnyKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// What runs a kind's passes, apart from its description: only the programs that run passes
+/// (`tasksched`'s workers, the kinds' own programs) reach the kinds' code through it, so
+/// `taskctl`, which only reads descriptions, stays small and starts fast.
+pub trait KindRunner: Sync {
+    /// Opens a worker's session on settings from [`AnyKind::parse_settings`].
+    fn session(
+        &self,
+        ctx: &Context<'_>,
+        settings: &(dyn Any + Send + Sync),
+    ) -> std::result::Result<Box<dyn Session>, KindError>;
+}
+
+/// The runners, in the order of the kinds in [`REGISTRY`].
+static RUNNERS: &[(&str, &dyn KindRunner)] = &[
+    (queue::Queue::NAME, &Registered::<queue::Queue>(PhantomData)),
+    (exec::Exec::NAME, &Registered::<exec::Exec>(PhantomData)),
+    (archive::Archive::NAME, &Registered::<archive::Archive>(PhantomData)),
+    (meta_read::MetaRead::NAME, &Registered::<meta_read::MetaRead>(PhantomData)),
+    (subdef::Subdef::NAME, &Registered::<subdef::Subdef>(PhantomData)),
+    (meta_write::MetaWrite::NAME, &Registered::<meta_write::MetaWrite>(PhantomData)),
+    (index::IndexKind::NAME, &Registered::<index::IndexKind>(PhantomData)),
+];
+
+/// Opens a session of the kind named `kind` (a task's worker).
+pub fn session(
+    kind: &str,
+    ctx: &Context<'_>,
+    settings: &(dyn Any + Send + Sync),
+) -> std::result::Result<Box<dyn Session>, KindError> {
+    let runner = RUNNERS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .map(|(_, r)| *r)
+        .ok_or_else(|| Error::Config(format!("no runner for kind {kind}")))?;
+    runner.session(ctx, settings)
+}
+
+impl<K: TaskKind> KindRunner for Registered<K> {
+    fn session(
+        &self,
+        ctx: &Context<'_>,
+        settings: &(dyn Any + Send + Sync),
+    ) -> std::result::Result<Box<dyn Session>, KindError> {
+        let settings = settings
+            .downcast_ref::<K::Settings>()
+            .ok_or_else(|| Error::Config(format!("settings given to kind {} are not its own", K::NAME)))?;
+        typed_session::<K>(ctx, settings.clone())
     }
 }
 
@@ -179,16 +221,6 @@ impl<K: TaskKind> AnyKind for Registered<K> {
             .map_err(|bad| crate::config::error_at(path, text, &["settings", bad.key], bad.reason))?;
         Ok(Arc::new(file.settings))
     }
-    fn session(
-        &self,
-        ctx: &Context<'_>,
-        settings: &(dyn Any + Send + Sync),
-    ) -> std::result::Result<Box<dyn Session>, KindError> {
-        let settings = settings
-            .downcast_ref::<K::Settings>()
-            .ok_or_else(|| Error::Config(format!("settings given to kind {} are not its own", K::NAME)))?;
-        typed_session::<K>(ctx, settings.clone())
-    }
     fn takes_jobs(&self) -> bool {
         K::job_settings(&[], K::Settings::default()).is_some()
     }
@@ -197,9 +229,6 @@ impl<K: TaskKind> AnyKind for Registered<K> {
     }
     fn invoked_as(&self) -> Vec<String> {
         super::entry::invoked_as::<K>()
-    }
-    fn needs_exiv2(&self) -> bool {
-        K::NEEDS_EXIV2
     }
 }
 

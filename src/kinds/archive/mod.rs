@@ -111,7 +111,6 @@ impl TaskKind for Archive {
     const NAME: &'static str = "archive";
     const SUMMARY: &'static str = "archives a Phraseanet hot folder into a collection";
     const MODE: Mode = Mode::Passes;
-    const NEEDS_EXIV2: bool = true;
     const FIELDS: &'static [Field] = &[
         Field {
             key: "hotfolder",
