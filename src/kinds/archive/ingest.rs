@@ -17,6 +17,32 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
+/// Files copied into the data dir ahead of their records, two at a time.
+const STAGED_AHEAD: usize = 8;
+
+/// A file copied into the data dir: the copy, its SHA-256 and its size.
+type Stage = crate::error::Result<(Staged, String, u64)>;
+
+/// Copies the files of `chunk` that look archivable, half on a second thread; `None` where the
+/// file is left to `archive` to judge (changed, empty, gone). Metadata is not read here: exiv2
+/// is not safe to use from two threads at once.
+fn stage_chunk(data_dir: &Path, chunk: &[Candidate]) -> Vec<Option<Stage>> {
+    let worth = |c: &Candidate| {
+        c.size > 0 && std::fs::symlink_metadata(&c.path).is_ok_and(|m| m.is_file() && m.len() == c.size)
+    };
+    let stage = |c: &Candidate| worth(c).then(|| Staged::copy_hashing(data_dir, &c.path));
+    let half = chunk.len().div_ceil(2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| chunk[half..].iter().map(stage).collect::<Vec<_>>());
+        let mut out: Vec<Option<Stage>> = chunk[..half].iter().map(stage).collect();
+        match second.join() {
+            Ok(rest) => out.extend(rest),
+            Err(_) => out.extend(chunk[half..].iter().map(|_| None)), // archive() copies them itself
+        }
+        out
+    })
+}
+
 /// What archiving one file came to.
 enum Outcome {
     Archived(i64),
@@ -38,6 +64,7 @@ pub fn pass(state: &mut State, ctx: &Context<'_>, s: &ArchiveSettings) -> Result
         Run { ctx, s, store: Store::open(&ctx.settings.db_path())?, stories: HashMap::new(), done_moves: Vec::new() };
     if !ctx.dry_run {
         crate::databox::sync_structure(&mut run.store, structure)?;
+        crate::databox::files::remove_stale_staged(&ctx.settings.data_dir); // copies of killed runs
         run.finish_interrupted_moves()?;
     }
     let rules = ScanRules {
@@ -98,20 +125,28 @@ impl Run<'_> {
             }
         };
         let mut complete = folder.errors.is_empty();
-        for candidate in &folder.files {
+        for chunk in folder.files.chunks(STAGED_AHEAD) {
             if self.ctx.stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
-            match self.archive(&folder, candidate, story)? {
-                Outcome::Archived(id) => {
-                    log::info!("{} archived as record {id}", candidate.path.display());
-                    report.done += 1;
+            // Copies (and their checksums and fsyncs) are made two at a time, one per core;
+            // records are then created one by one, in order.
+            let staged = stage_chunk(&self.ctx.settings.data_dir, chunk);
+            for (candidate, pre) in chunk.iter().zip(staged) {
+                if self.ctx.stop.load(Ordering::SeqCst) {
+                    return Ok(());
                 }
-                Outcome::Skipped => complete = false,
-                Outcome::Failed(reason) => {
-                    complete = false;
-                    if self.fail(&candidate.path, candidate.caption.as_deref(), &reason)? {
-                        report.set_aside.push(SetAside { item: item(&candidate.path), reason });
+                match self.archive(&folder, candidate, story, pre)? {
+                    Outcome::Archived(id) => {
+                        log::info!("{} archived as record {id}", candidate.path.display());
+                        report.done += 1;
+                    }
+                    Outcome::Skipped => complete = false,
+                    Outcome::Failed(reason) => {
+                        complete = false;
+                        if self.fail(&candidate.path, candidate.caption.as_deref(), &reason)? {
+                            report.set_aside.push(SetAside { item: item(&candidate.path), reason });
+                        }
                     }
                 }
             }
@@ -183,7 +218,13 @@ impl Run<'_> {
         Ok(Some(id))
     }
 
-    fn archive(&mut self, folder: &Folder, c: &Candidate, story: Option<i64>) -> Result<Outcome, KindError> {
+    fn archive(
+        &mut self,
+        folder: &Folder,
+        c: &Candidate,
+        story: Option<i64>,
+        pre: Option<Stage>,
+    ) -> Result<Outcome, KindError> {
         if let Some(prev) = self.store.records().failure(&c.path)? {
             if prev.size == c.size as i64 && prev.mtime_ns == c.mtime_ns {
                 return Ok(Outcome::Skipped); // failed before, unchanged: not retried
@@ -197,7 +238,7 @@ impl Run<'_> {
             return Ok(Outcome::Failed("empty file (0 bytes)".into()));
         }
         let data_dir = &self.ctx.settings.data_dir;
-        let (staged, sha256, size) = match Staged::copy_hashing(data_dir, &c.path) {
+        let (staged, sha256, size) = match pre.unwrap_or_else(|| Staged::copy_hashing(data_dir, &c.path)) {
             Ok(v) => v,
             Err(e) => return Ok(Outcome::Failed(format!("cannot copy it: {e}"))),
         };
