@@ -5,7 +5,8 @@
 //! [`KindError`]. The same kind runs under `tasksched`, as `phr-KIND` from cron or a shell
 //! ([`entry::kind_main`]), and, where it takes jobs, as `taskctl add KIND ARGS…`.
 //!
-//! Adding a kind: a module here implementing [`TaskKind`], one line in [`registry::REGISTRY`],
+//! Adding a kind: a module here implementing [`TaskKind`], a line in [`registry::REGISTRY`] and one
+//! in the registry's runners,
 //! and a three-line `src/bin/phr-KIND.rs` calling [`entry::kind_main`].
 
 pub mod archive;

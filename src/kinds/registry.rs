@@ -1,6 +1,7 @@
 //! The one registry of what phr-tasks can run by name: task kinds (each also a `phr-KIND`
 //! binary, and a job function when it takes jobs) and job functions that run inside the worker
-//! (`noop`). Adding a kind is one line in [`REGISTRY`].
+//! (`noop`). Adding a kind is one line in [`REGISTRY`] (its description) and one in `RUNNERS`
+//! (its code).
 
 use super::{
     archive, exec, index, meta_read, meta_write, queue, subdef, Context, Field, KindError, Mode, PassReport, TaskKind,
@@ -244,6 +245,14 @@ mod tests {
             let parsed = crate::tasks::parse("t", Path::new("t.toml"), &text);
             assert!(parsed.is_ok(), "{}: {:?}\n{text}", kind.name(), parsed.err());
         }
+    }
+
+    #[test]
+    fn every_kind_has_a_runner() {
+        for kind in kinds() {
+            assert!(RUNNERS.iter().any(|(name, _)| *name == kind.name()), "{}: no line in RUNNERS", kind.name());
+        }
+        assert_eq!(RUNNERS.len(), kinds().count());
     }
 
     #[test]
