@@ -68,9 +68,7 @@ impl TaskKind for IndexKind {
     type State = ();
 
     fn check(s: &IndexSettings) -> std::result::Result<(), Invalid> {
-        if !(1..=1_000_000).contains(&s.batch) {
-            return Err(Invalid::new("batch", format!("must be from 1 to 1000000, not {}", s.batch)));
-        }
+        super::check_batch(s.batch, 1_000_000)?;
         Ok(())
     }
 
@@ -124,12 +122,6 @@ impl TaskKind for IndexKind {
     }
 
     fn job_settings(args: &[String], base: IndexSettings) -> Option<std::result::Result<IndexSettings, String>> {
-        let ids: std::result::Result<Vec<i64>, String> =
-            args.iter().map(|a| a.parse().map_err(|_| format!("{a:?} is not a record id"))).collect();
-        Some(match ids {
-            Ok(ids) if !ids.is_empty() => Ok(IndexSettings { records: ids, ..base }),
-            Ok(_) => Err("an index job needs record ids: taskctl add index ID…".into()),
-            Err(e) => Err(e),
-        })
+        Some(super::job_record_ids(args, Self::NAME).map(|records| IndexSettings { records, ..base }))
     }
 }

@@ -59,9 +59,7 @@ impl TaskKind for MetaRead {
     type State = ();
 
     fn check(s: &MetaReadSettings) -> std::result::Result<(), Invalid> {
-        if !(1..=100_000).contains(&s.batch) {
-            return Err(Invalid::new("batch", format!("must be from 1 to 100000, not {}", s.batch)));
-        }
+        super::check_batch(s.batch, 100_000)?;
         Ok(())
     }
 
@@ -97,13 +95,7 @@ impl TaskKind for MetaRead {
     }
 
     fn job_settings(args: &[String], base: MetaReadSettings) -> Option<std::result::Result<MetaReadSettings, String>> {
-        let ids: std::result::Result<Vec<i64>, String> =
-            args.iter().map(|a| a.parse().map_err(|_| format!("{a:?} is not a record id"))).collect();
-        Some(match ids {
-            Ok(ids) if !ids.is_empty() => Ok(MetaReadSettings { records: ids, ..base }),
-            Ok(_) => Err("a meta-read job needs record ids: taskctl add meta-read ID…".into()),
-            Err(e) => Err(e),
-        })
+        Some(super::job_record_ids(args, Self::NAME).map(|records| MetaReadSettings { records, ..base }))
     }
 }
 

@@ -79,9 +79,7 @@ impl TaskKind for MetaWrite {
     type State = ();
 
     fn check(s: &MetaWriteSettings) -> std::result::Result<(), Invalid> {
-        if !(1..=100_000).contains(&s.batch) {
-            return Err(Invalid::new("batch", format!("must be from 1 to 100000, not {}", s.batch)));
-        }
+        super::check_batch(s.batch, 100_000)?;
         Ok(())
     }
 
@@ -135,13 +133,7 @@ impl TaskKind for MetaWrite {
         args: &[String],
         base: MetaWriteSettings,
     ) -> Option<std::result::Result<MetaWriteSettings, String>> {
-        let ids: std::result::Result<Vec<i64>, String> =
-            args.iter().map(|a| a.parse().map_err(|_| format!("{a:?} is not a record id"))).collect();
-        Some(match ids {
-            Ok(ids) if !ids.is_empty() => Ok(MetaWriteSettings { records: ids, ..base }),
-            Ok(_) => Err("a meta-write job needs record ids: taskctl add meta-write ID…".into()),
-            Err(e) => Err(e),
-        })
+        Some(super::job_record_ids(args, Self::NAME).map(|records| MetaWriteSettings { records, ..base }))
     }
 }
 

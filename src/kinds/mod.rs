@@ -137,3 +137,23 @@ pub trait TaskKind: 'static {
         None
     }
 }
+
+/// The record ids a job of kind `kind` was given (`taskctl add subdef 12 13`): every kind that
+/// works on records takes its jobs this way.
+pub fn job_record_ids(args: &[String], kind: &str) -> Result<Vec<i64>, String> {
+    let ids: Vec<i64> =
+        args.iter().map(|a| a.parse().map_err(|_| format!("{a:?} is not a record id"))).collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        return Err(format!("{article} {kind} job needs record ids: taskctl add {kind} ID…"));
+    }
+    Ok(ids)
+}
+
+/// Checks a kind's `batch` setting (records handled per pass or transaction) against `max`.
+pub fn check_batch(batch: u64, max: u64) -> Result<(), Invalid> {
+    if !(1..=max).contains(&batch) {
+        return Err(Invalid::new("batch", format!("must be from 1 to {max}, not {batch}")));
+    }
+    Ok(())
+}

@@ -105,9 +105,7 @@ impl TaskKind for Subdef {
     type State = ();
 
     fn check(s: &SubdefSettings) -> std::result::Result<(), Invalid> {
-        if !(1..=100_000).contains(&s.batch) {
-            return Err(Invalid::new("batch", format!("must be from 1 to 100000, not {}", s.batch)));
-        }
+        crate::kinds::check_batch(s.batch, 100_000)?;
         if s.threads > 256 {
             return Err(Invalid::new("threads", format!("must be from 0 to 256, not {}", s.threads)));
         }
@@ -146,13 +144,7 @@ impl TaskKind for Subdef {
     }
 
     fn job_settings(args: &[String], base: SubdefSettings) -> Option<std::result::Result<SubdefSettings, String>> {
-        let ids: std::result::Result<Vec<i64>, String> =
-            args.iter().map(|a| a.parse().map_err(|_| format!("{a:?} is not a record id"))).collect();
-        Some(match ids {
-            Ok(ids) if !ids.is_empty() => Ok(SubdefSettings { records: ids, ..base }),
-            Ok(_) => Err("a subdef job needs record ids: taskctl add subdef ID…".into()),
-            Err(e) => Err(e),
-        })
+        Some(crate::kinds::job_record_ids(args, Self::NAME).map(|records| SubdefSettings { records, ..base }))
     }
 }
 
