@@ -12,7 +12,7 @@ pub const PHR_SUBDEF: &str = env!("CARGO_BIN_EXE_phr-subdef");
 
 /// A databox world whose `photos` collection builds a 64 px JPEG thumbnail and a 200 px PNG
 /// preview.
-fn subdef_world() -> World {
+pub fn subdef_world() -> World {
     let w = databox_world();
     let config = std::fs::read_to_string(w.config()).unwrap();
     std::fs::write(
@@ -27,20 +27,20 @@ fn subdef_world() -> World {
 }
 
 /// A `subdef` task file with these settings lines, run with `--task sd`.
-fn task(w: &World, settings: &str) {
+pub fn task(w: &World, settings: &str) {
     w.task("sd", &format!("kind = \"subdef\"\nperiod = \"1h\"\n[settings]\n{settings}\n"));
 }
 
-fn show(w: &World, id: i64) -> serde_json::Value {
+pub fn show(w: &World, id: i64) -> serde_json::Value {
     w.phr(PHR_RECORD, &["show", &id.to_string(), "--json"]).ok().json()
 }
 
-fn subdef<'a>(record: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+pub fn subdef<'a>(record: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     record["subdefs"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{record}"))
 }
 
 /// The decoded file of a record's sub-definition.
-fn open_subdef(w: &World, record: &serde_json::Value, name: &str) -> image::DynamicImage {
+pub fn open_subdef(w: &World, record: &serde_json::Value, name: &str) -> image::DynamicImage {
     let s = subdef(record, name);
     assert_eq!(s["state"], "done", "{record}");
     image::open(w.data().join(s["path"].as_str().unwrap())).unwrap()
@@ -53,16 +53,16 @@ fn archive_and_build(w: &World) -> Vec<serde_json::Value> {
     records(w)
 }
 
-fn by_name(all: &[serde_json::Value], name: &str) -> serde_json::Value {
+pub fn by_name(all: &[serde_json::Value], name: &str) -> serde_json::Value {
     let id = all.iter().find(|r| r["original_name"] == name).unwrap_or_else(|| panic!("no {name}"))["id"].as_i64();
     all.iter().find(|r| r["id"].as_i64() == id).unwrap().clone()
 }
 
-fn near(a: [u8; 3], b: [u8; 3], tolerance: i32) -> bool {
+pub fn near(a: [u8; 3], b: [u8; 3], tolerance: i32) -> bool {
     a.iter().zip(b).all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tolerance)
 }
 
-fn rgb_at(img: &image::DynamicImage, fx: f64, fy: f64) -> [u8; 3] {
+pub fn rgb_at(img: &image::DynamicImage, fx: f64, fy: f64) -> [u8; 3] {
     let (w, h) = img.dimensions();
     let p = img.to_rgb8().get_pixel(((f64::from(w) * fx) as u32).min(w - 1), ((f64::from(h) * fy) as u32).min(h - 1)).0;
     p

@@ -24,6 +24,7 @@ mod sched;
 mod start;
 mod store;
 mod subdef;
+mod subdef_media;
 mod trust;
 mod usage;
 mod when;

@@ -146,23 +146,65 @@ impl Drop for Staged {
     }
 }
 
-/// Removes staged files left by processes that died before placing them (`kill -9`, a power
-/// cut): a staged file is named after its process's pid, and one whose process is gone will
-/// never be placed. Returns how many went; a file that cannot be removed is left for next time.
+/// Removes staged files and scratch folders left by processes that died before placing them
+/// (`kill -9`, a power cut): each is named after its process's pid, and one whose process is
+/// gone will never be placed. Returns how many went; what cannot be removed is left for next
+/// time.
 pub fn remove_stale_staged(data_dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(staging_dir(data_dir)) else { return 0 };
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let pid = name.to_str().and_then(|n| n.strip_suffix(".part")).and_then(|n| n.split_once('-'));
-        let Some(pid) = pid.and_then(|(pid, _)| pid.parse::<i32>().ok()).filter(|&p| p > 0) else { continue };
+        let Some(name) = name.to_str() else { continue };
+        let (stem, is_dir) = match (name.strip_suffix(".part"), name.strip_suffix(".dir")) {
+            (Some(stem), _) => (stem, false),
+            (None, Some(stem)) => (stem, true),
+            (None, None) => continue,
+        };
+        let pid = stem.split_once('-').and_then(|(pid, _)| pid.parse::<i32>().ok()).filter(|&p| p > 0);
+        let Some(pid) = pid else { continue };
         // Signal 0 only asks whether the process exists; ESRCH: it does not.
         let gone = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) == Err(nix::errno::Errno::ESRCH);
-        if gone && std::fs::remove_file(entry.path()).is_ok() {
-            removed += 1;
+        if !gone {
+            continue;
         }
+        let path = entry.path();
+        let went = if is_dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        removed += usize::from(went.is_ok());
     }
     removed
+}
+
+/// A private folder under the data dir's `tmp/` for one helper program's output (ffmpeg's
+/// poster frame, pdftoppm's page), removed with everything in it when dropped; one left by a
+/// killed process is removed by [`remove_stale_staged`].
+#[derive(Debug)]
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// Creates a new, empty scratch folder.
+    pub fn new(data_dir: &Path) -> Result<Scratch> {
+        make_private_dir(&staging_dir(data_dir))?;
+        let dir = staging_dir(data_dir).join(format!("{}-{}.dir", std::process::id(), unique()));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|source| Error::CantCreate { path: dir.clone(), source })?;
+        Ok(Scratch { dir })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// Fsyncs a folder, so a rename or a removal in it survives a crash.

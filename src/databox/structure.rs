@@ -55,7 +55,8 @@ pub struct FieldDef {
 pub struct SubdefDef {
     /// Largest side in pixels; a smaller original is never enlarged.
     pub size: u32,
-    /// `jpeg`, `png` or `webp`.
+    /// `jpeg`, `png` or `webp`; `mp4` is a video sub-definition, made for videos only (by
+    /// `phr-subdef`'s `video` command).
     pub format: String,
     /// 1..100, for JPEG and WebP.
     pub quality: u8,
@@ -134,8 +135,8 @@ impl Structure {
                 if !(16..=16384).contains(&d.size) {
                     return Err((at("size"), "must be from 16 to 16384 pixels".into()));
                 }
-                if !["jpeg", "png", "webp"].contains(&d.format.as_str()) {
-                    return Err((at("format"), "must be jpeg, png or webp".into()));
+                if !["jpeg", "png", "webp", "mp4"].contains(&d.format.as_str()) {
+                    return Err((at("format"), "must be jpeg, png, webp or mp4 (videos only)".into()));
                 }
                 if !(1..=100).contains(&d.quality) {
                     return Err((at("quality"), "must be from 1 to 100".into()));

@@ -77,3 +77,25 @@ fn signals_reach_the_listener() {
     nix::sys::signal::raise(nix::sys::signal::Signal::SIGUSR2).unwrap();
     assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), signal_hook::consts::SIGUSR2);
 }
+
+#[test]
+fn a_timed_run_returns_the_exit_or_stops_the_whole_group_at_the_limit() {
+    let mut quick = group_command("sh");
+    quick.args(["-c", "exit 3"]);
+    match run_timed(&mut quick, Duration::from_secs(10), Duration::from_millis(100)).unwrap() {
+        Ran::Exited(status) => assert_eq!(status.code(), Some(3)),
+        Ran::TimedOut => panic!("a quick exit timed out"),
+    }
+    let marker = std::env::temp_dir().join(format!("phr-run-timed-{}", std::process::id()));
+    let mut slow = group_command("sh");
+    slow.args(["-c", &format!("trap '' TERM; sleep 60 & echo $! > {}; wait", marker.display())]);
+    let t0 = Instant::now();
+    assert!(matches!(
+        run_timed(&mut slow, Duration::from_millis(300), Duration::from_millis(100)).unwrap(),
+        Ran::TimedOut
+    ));
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    let grandchild: i64 = std::fs::read_to_string(&marker).unwrap().trim().parse().unwrap();
+    let _ = std::fs::remove_file(&marker);
+    assert!(wait_exit(grandchild, Duration::from_secs(5)), "sleep {grandchild} outlived the time limit");
+}

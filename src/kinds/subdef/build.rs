@@ -2,8 +2,8 @@
 //! store is not shared between threads), built by worker threads (decode, resize, encode,
 //! write atomically), and their results written back to the store one record at a time.
 
-use super::{parse_colour, set_aside, SubdefSettings};
-use crate::databox::files::{record_dir, Staged};
+use super::{convert, parse_colour, set_aside, SubdefSettings};
+use crate::databox::files::{record_dir, Scratch, Staged};
 use crate::databox::{Pending, Record, SubdefEntry};
 use crate::kinds::{Context, KindError, PassReport};
 use crate::media::subdef::{self, Options, Spec};
@@ -17,8 +17,11 @@ use std::sync::{mpsc, Mutex};
 struct Work {
     id: i64,
     original: PathBuf,
+    mime: Option<String>,
     orientation: Option<u16>,
     specs: Vec<Spec>,
+    /// Files its sub-definitions had before (by name), removed once replaced by another path.
+    previous: Vec<(String, String)>,
 }
 
 /// What building one record gave.
@@ -26,6 +29,7 @@ type Outcome = (Work, std::result::Result<Vec<SubdefEntry>, String>);
 
 pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassReport, KindError> {
     let mut store = Store::open(&ctx.settings.db_path())?;
+    crate::databox::files::remove_stale_staged(&ctx.settings.data_dir); // scratch of killed runs
     let ids = if !s.records.is_empty() {
         s.records.clone()
     } else if s.all {
@@ -70,14 +74,14 @@ pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassRe
     let written = std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
-            let (queue, options) = (&queue, &options);
+            let (queue, options, s) = (&queue, &options, s);
             scope.spawn(move || loop {
                 if ctx.stop.load(Ordering::SeqCst) {
                     break;
                 }
                 let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
                 let Some(w) = next else { break };
-                let result = build_one(data_dir, &w, options);
+                let result = build_one(data_dir, &w, options, s);
                 if tx.send((w, result)).is_err() {
                     break;
                 }
@@ -85,7 +89,7 @@ pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassRe
         }
         drop(tx);
         for (w, result) in rx {
-            record_outcome(&mut store, &mut report, w, result)?;
+            record_outcome(data_dir, &mut store, &mut report, w, result)?;
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
@@ -119,35 +123,83 @@ fn plan(store: &Store, ctx: &Context<'_>, id: i64) -> std::result::Result<Option
         return Ok(None);
     }
     let orientation = record.technical.get("orientation").and_then(|o| o.parse().ok()).filter(|o| (1..=8).contains(o));
-    Ok(Some(Work { id, original: ctx.settings.data_dir.join(stored), orientation, specs }))
+    let previous = record.subdefs.into_iter().filter_map(|e| Some((e.name, e.path?))).collect();
+    let original = ctx.settings.data_dir.join(stored);
+    Ok(Some(Work { id, original, mime: record.mime, orientation, specs, previous }))
 }
 
-/// Builds one record's sub-definitions and places their files.
-fn build_one(data_dir: &Path, w: &Work, options: &Options) -> std::result::Result<Vec<SubdefEntry>, String> {
-    let built = subdef::build(&w.original, w.orientation, &w.specs, options).map_err(|e| e.to_string())?;
+/// Builds one record's sub-definitions and places their files: from the original when it is
+/// an image, else through the program its MIME type has (see `convert`).
+fn build_one(
+    data_dir: &Path,
+    w: &Work,
+    options: &Options,
+    s: &SubdefSettings,
+) -> std::result::Result<Vec<SubdefEntry>, String> {
+    let (videos, images): (Vec<&Spec>, Vec<&Spec>) =
+        w.specs.iter().partition(|spec| convert::VIDEO_FORMATS.contains(&spec.format.as_str()));
+    let images: Vec<Spec> = images.into_iter().cloned().collect();
+    let converter = w.mime.as_deref().and_then(|m| convert::converter_for(&s.commands, m));
     let mut entries = Vec::new();
-    for b in built {
-        let relative = record_dir("subdefs", w.id).join(format!("{}-{}.{}", w.id, b.name, b.extension));
-        let staged = Staged::from_bytes(data_dir, &b.bytes).map_err(|e| e.to_string())?;
-        staged.place(data_dir, &relative).map_err(|e| e.to_string())?;
-        entries.push(SubdefEntry {
-            name: b.name,
-            path: Some(relative.to_string_lossy().into_owned()),
-            mime: Some(b.mime.into()),
-            size: Some(b.bytes.len() as i64),
-            width: Some(b.width.into()),
-            height: Some(b.height.into()),
-            state: "done".into(),
-            reason: None,
-            attempts: 0,
-        });
+    let Some(converter) = converter else {
+        if let Some(mime) = w.mime.as_deref().filter(|m| !m.starts_with("image/")) {
+            return Err(format!("no program makes images of {mime} documents (see the task's commands)"));
+        }
+        // Video sub-definitions are for videos: an image has none.
+        for b in subdef::build(&w.original, w.orientation, &images, options).map_err(|e| e.to_string())? {
+            entries.push(place(data_dir, w.id, &b.name, b.extension, b.mime, &b.bytes, Some((b.width, b.height)))?);
+        }
+        return Ok(entries);
+    };
+    if !images.is_empty() && !converter.image.is_empty() {
+        let largest = images.iter().map(|s| s.size).max().unwrap_or(1);
+        let scratch = Scratch::new(data_dir).map_err(|e| e.to_string())?;
+        let made = convert::run(&converter.image, &w.original, largest, &scratch, s.command_timeout)?;
+        for b in subdef::build(&made, None, &images, options).map_err(|e| e.to_string())? {
+            entries.push(place(data_dir, w.id, &b.name, b.extension, b.mime, &b.bytes, Some((b.width, b.height)))?);
+        }
+    }
+    for spec in videos.into_iter().filter(|_| !converter.video.is_empty()) {
+        let scratch = Scratch::new(data_dir).map_err(|e| e.to_string())?;
+        let made = convert::run(&converter.video, &w.original, spec.size, &scratch, s.command_timeout)?;
+        let bytes = std::fs::read(&made).map_err(|e| format!("cannot read {}: {e}", made.display()))?;
+        let extension = made.extension().and_then(|e| e.to_str()).unwrap_or("mp4").to_ascii_lowercase();
+        let mime = if extension == "webm" { "video/webm" } else { "video/mp4" };
+        entries.push(place(data_dir, w.id, &spec.name, &extension, mime, &bytes, None)?);
     }
     Ok(entries)
+}
+
+/// Writes one built file atomically as `subdefs/…/ID-NAME.EXT` and says what it is.
+fn place(
+    data_dir: &Path,
+    id: i64,
+    name: &str,
+    extension: &str,
+    mime: &str,
+    bytes: &[u8],
+    size: Option<(u32, u32)>,
+) -> std::result::Result<SubdefEntry, String> {
+    let relative = record_dir("subdefs", id).join(format!("{id}-{name}.{extension}"));
+    let staged = Staged::from_bytes(data_dir, bytes).map_err(|e| e.to_string())?;
+    staged.place(data_dir, &relative).map_err(|e| e.to_string())?;
+    Ok(SubdefEntry {
+        name: name.to_string(),
+        path: Some(relative.to_string_lossy().into_owned()),
+        mime: Some(mime.to_string()),
+        size: Some(bytes.len() as i64),
+        width: size.map(|(w, _)| w.into()),
+        height: size.map(|(_, h)| h.into()),
+        state: "done".into(),
+        reason: None,
+        attempts: 0,
+    })
 }
 
 /// Writes one record's result: every sub-definition done and the flag cleared, or each one
 /// failed with the reason (the flag stays).
 fn record_outcome(
+    data_dir: &Path,
     store: &mut Store,
     report: &mut PassReport,
     w: Work,
@@ -161,6 +213,7 @@ fn record_outcome(
                 }
                 tx.records().done(w.id, Pending::Subdefs)
             })?;
+            remove_replaced(data_dir, &w.previous, &entries);
             report.done += 1;
         }
         Err(reason) => {
@@ -174,6 +227,24 @@ fn record_outcome(
         }
     }
     Ok(())
+}
+
+/// Removes the files of sub-definitions now stored under another path (their format
+/// changed), once the store points to the new ones. A crash just before leaves the old file
+/// behind, unused.
+fn remove_replaced(data_dir: &Path, previous: &[(String, String)], now: &[SubdefEntry]) {
+    for (name, old) in previous {
+        let replaced = now.iter().any(|e| &e.name == name && e.path.as_deref() != Some(old.as_str()));
+        let ours = Path::new(old).starts_with("subdefs")
+            && Path::new(old).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        if replaced && ours {
+            match std::fs::remove_file(data_dir.join(old)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => log::warn!("cannot remove {old}, replaced by another format: {e}"),
+            }
+        }
+    }
 }
 
 /// A progress bar when run by hand on a terminal; none under cron or the scheduler.

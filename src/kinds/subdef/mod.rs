@@ -6,11 +6,15 @@
 //! retried with backoff up to `max_attempts`, and never clears the record's flag.
 
 mod build;
+mod convert;
 
 use super::{Context, Field, Invalid, KindError, Mode, PassReport, SetAside, Show, TaskKind};
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
+
+pub use convert::{default_commands, Converter};
 
 /// The `subdef` kind.
 pub struct Subdef;
@@ -36,6 +40,11 @@ pub struct SubdefSettings {
     pub retry_backoff: Duration,
     /// What transparent pixels become in JPEG sub-definitions (`#rrggbb`).
     pub background: String,
+    /// Programs that make images (and videos) of documents that are not images, by MIME type.
+    pub commands: BTreeMap<String, Converter>,
+    /// How long one such program may run before it is stopped and the build fails.
+    #[serde(with = "crate::config::duration")]
+    pub command_timeout: Duration,
 }
 
 impl Default for SubdefSettings {
@@ -49,6 +58,8 @@ impl Default for SubdefSettings {
             max_attempts: 3,
             retry_backoff: Duration::from_secs(600),
             background: "#ffffff".into(),
+            commands: default_commands(),
+            command_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -99,6 +110,21 @@ impl TaskKind for Subdef {
             show: Show::Default,
         },
         Field { key: "background", doc: "What transparency becomes in JPEG (#rrggbb).", show: Show::Default },
+        Field {
+            key: "commands",
+            doc: "Programs that make an image (and an mp4 preview) of documents that are not images,\n\
+                  by MIME type, run without a shell; {input}, {output} (no extension) and {size}\n\
+                  are filled in. A table here replaces the built-in one: ffmpeg for video/*,\n\
+                  pdftoppm for application/pdf (see the README).",
+            show: Show::Commented(
+                "{ \"application/pdf\" = { image = [\"pdftoppm\", \"-png\", \"-singlefile\", \"-scale-to\", \"{size}\", \"{input}\", \"{output}\"] } }",
+            ),
+        },
+        Field {
+            key: "command_timeout",
+            doc: "How long one such program may run before it is stopped and the build fails.",
+            show: Show::Default,
+        },
     ];
     type Settings = SubdefSettings;
     type Flags = SubdefFlags;
@@ -118,6 +144,10 @@ impl TaskKind for Subdef {
         if s.retry_backoff.is_zero() {
             return Err(Invalid::new("retry_backoff", "must be more than zero"));
         }
+        if s.command_timeout.is_zero() {
+            return Err(Invalid::new("command_timeout", "must be more than zero"));
+        }
+        convert::check(&s.commands)?;
         parse_colour(&s.background).map(drop).map_err(|e| Invalid::new("background", e))
     }
 

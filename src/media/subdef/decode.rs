@@ -1,8 +1,10 @@
 //! Decoding an original once, into 8-bit sRGB(A) pixels no larger than the sub-definitions
 //! need: JPEG through `jpeg-decoder`, whose DCT scaling decodes at 1/2, 1/4 or 1/8 of the size
-//! (the `image` crate's JPEG decoder cannot), every other format through `image`. The size
+//! (the `image` crate's JPEG decoder cannot), every other format through `image`; the file's
+//! colour profile is applied on the shrunk pixels (see `colour`). The size
 //! declared by the header is checked against the pixel limit before any pixel is decoded.
 
+use super::colour::{self, Model};
 use super::{fit, SubdefError};
 use image::{DynamicImage, ImageDecoder};
 use std::io::{BufReader, Read};
@@ -62,24 +64,18 @@ fn jpeg(reader: impl Read, largest: u32, max_pixels: u64) -> Result<Decoded, Sub
     let info = decoder.info().ok_or_else(|| SubdefError::Decode("no JPEG frame header".into()))?;
     let orientation =
         decoder.exif_data().and_then(image::metadata::Orientation::from_exif_chunk).map(|o| u16::from(o.to_exif()));
-    let pixels = match info.pixel_format {
-        PixelFormat::RGB24 => raw,
-        PixelFormat::L8 => raw.iter().flat_map(|&v| [v, v, v]).collect(),
-        PixelFormat::L16 => raw.chunks_exact(2).flat_map(|v| [v[0], v[0], v[0]]).collect(),
-        PixelFormat::CMYK32 => raw.chunks_exact(4).flat_map(|p| cmyk_to_rgb(p[0], p[1], p[2], p[3])).collect(),
+    let (raw, model) = match info.pixel_format {
+        PixelFormat::RGB24 => (raw, Model::Rgb),
+        PixelFormat::L8 => (raw, Model::Gray),
+        PixelFormat::L16 => (raw.chunks_exact(2).map(|v| v[0]).collect(), Model::Gray),
+        PixelFormat::CMYK32 => (raw, Model::Cmyk),
     };
+    let (pixels, _) = colour::to_srgb(raw, model, decoder.icc_profile().as_deref());
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     if pixels.len() != width as usize * height as usize * 3 {
         return Err(SubdefError::Decode("the decoder returned a short image".into()));
     }
     Ok(Decoded { pixels, alpha: false, width, height, original_width: ow, original_height: oh, orientation })
-}
-
-/// CMYK (0 = no ink) to RGB without a profile: the naive conversion, used when the file
-/// carries no ICC profile to do better.
-fn cmyk_to_rgb(c: u8, m: u8, y: u8, k: u8) -> [u8; 3] {
-    let ink = |v: u8| ((255 - u32::from(v)) * (255 - u32::from(k)) / 255) as u8;
-    [ink(c), ink(m), ink(y)]
 }
 
 fn other(path: &Path, max_pixels: u64) -> Result<Decoded, SubdefError> {
@@ -94,9 +90,17 @@ fn other(path: &Path, max_pixels: u64) -> Result<Decoded, SubdefError> {
     let (ow, oh) = decoder.dimensions();
     check_pixels(ow.into(), oh.into(), max_pixels)?;
     let orientation = decoder.orientation().ok().map(|o| u16::from(o.to_exif()));
+    let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(bad)?;
-    let alpha = image.color().has_alpha();
     let (width, height) = (image.width(), image.height());
-    let pixels = if alpha { image.into_rgba8().into_raw() } else { image.into_rgb8().into_raw() };
+    let colour = image.color();
+    let (raw, model) = if colour.has_alpha() {
+        (image.into_rgba8().into_raw(), Model::Rgba)
+    } else if colour.has_color() {
+        (image.into_rgb8().into_raw(), Model::Rgb)
+    } else {
+        (image.into_luma8().into_raw(), Model::Gray)
+    };
+    let (pixels, alpha) = colour::to_srgb(raw, model, icc.as_deref());
     Ok(Decoded { pixels, alpha, width, height, original_width: ow, original_height: oh, orientation })
 }

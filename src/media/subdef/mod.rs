@@ -7,6 +7,7 @@
 //! A file whose header declares more pixels than [`Options::max_pixels`] is refused before any
 //! pixel is decoded, so one hostile header cannot take the machine's memory.
 
+mod colour;
 mod decode;
 mod render;
 
@@ -38,7 +39,7 @@ pub struct Spec {
     pub size: u32,
     /// `jpeg`, `png` or `webp`.
     pub format: String,
-    /// 1 to 100, for JPEG (WebP is written lossless by the `image` crate).
+    /// 1 to 100, for JPEG and WebP.
     pub quality: u8,
 }
 

@@ -53,10 +53,18 @@ fn encode(image: DynamicImage, spec: &Spec, options: &Options) -> Result<Built, 
             ("image/png", "png")
         }
         "webp" => {
+            // libwebp (the `webp` crate): the `image` crate's encoder writes lossless WebP only,
+            // several times the size of a lossy one at the same look.
             let (raw, colour) = raw_of(image);
-            image::codecs::webp::WebPEncoder::new_lossless(&mut bytes)
-                .write_image(&raw, width, height, colour)
-                .map_err(|e| failed(e.to_string()))?;
+            let encoder = if colour == image::ExtendedColorType::Rgba8 {
+                webp::Encoder::from_rgba(&raw, width, height)
+            } else {
+                webp::Encoder::from_rgb(&raw, width, height)
+            };
+            let encoded = encoder
+                .encode_simple(false, f32::from(spec.quality.clamp(1, 100)))
+                .map_err(|e| failed(format!("{e:?}")))?;
+            bytes.extend_from_slice(&encoded);
             ("image/webp", "webp")
         }
         _ => {
