@@ -269,7 +269,7 @@ pub struct LogArgs {
 /// `taskctl new`.
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// The task kind (queue, exec).
+    /// The task kind (queue, exec, archive, meta-read, meta-write, subdef, index).
     pub kind: String,
     /// The task's name (letters, digits, '-' and '_').
     pub name: String,

@@ -161,8 +161,13 @@ impl Settings {
         crate::trust::check(&data_dir)?; // as root, the store decides what runs
                                          // Canonical, since handlers are found again by the data dir in their environment.
         let data_dir = crate::trust::real_path(&data_dir);
-        let config_dir =
-            config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).or_else(default_config_dir);
+        // A config that is no file (`/dev/null`, a pipe) has no folder of its own: not /dev.
+        let config_dir = config_path
+            .as_deref()
+            .filter(|p| p.is_file())
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .or_else(default_config_dir);
         let handler_dirs =
             file.jobs.handler_dirs.clone().unwrap_or_else(|| config_dir.iter().map(|d| d.join("jobs.d")).collect());
         let tasks_dir = file
@@ -371,4 +376,20 @@ fn at_least(path: &[&str], value: Duration, min: Duration) -> std::result::Resul
 
 fn keys(path: &[&str]) -> Vec<String> {
     path.iter().map(|k| k.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_that_is_no_file_puts_tasks_in_the_default_folder_not_beside_it() {
+        let data = std::env::temp_dir().join(format!("phr-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&data).expect("temp dir");
+        let settings = Settings::load(Some(Path::new("/dev/null")), Some(&data));
+        let _ = std::fs::remove_dir_all(&data);
+        let settings = settings.expect("settings");
+        assert_ne!(settings.tasks_dir, PathBuf::from("/dev/tasks.d"));
+        assert_eq!(Some(settings.tasks_dir), default_config_dir().map(|d| d.join("tasks.d")));
+    }
 }
