@@ -234,3 +234,44 @@ fn a_bad_command_table_is_refused_at_its_line() {
     let run = w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).code(78);
     assert!(run.stderr.contains("is not a MIME type"), "{run:#?}");
 }
+
+/// Pids of processes whose command line mentions `needle`.
+fn processes_naming(needle: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(needle) && crate::util::process_alive(pid) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn kill_9_during_a_conversion_takes_the_program_down_and_its_scratch_folder_is_removed() {
+    let w = subdef_world();
+    let slow = |limit: &str| {
+        format!(
+            "command_timeout = \"{limit}\"\n\
+             [settings.commands.\"application/pdf\"]\n\
+             image = [\"python3\", \"-c\", \"import time; time.sleep(60)\", \"{{input}}\", \"{{output}}\"]"
+        )
+    };
+    task(&w, &slow("60s")); // only kill -9 ends this run's program
+    pdf(&hot(&w).join("page.pdf"));
+    archive(&w, &[]).ok();
+    // The data dir is a fresh temp dir: only this test's program names it.
+    let needle = w.data().to_string_lossy().to_string();
+    let mut child = w.program_command(PHR_SUBDEF).args(["--once", "--task", "sd"]).spawn().unwrap();
+    crate::util::wait_for(20, "the conversion to start", || !processes_naming(&needle).is_empty());
+    let scratch = || std::fs::read_dir(w.data().join("tmp")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(scratch(), 1, "one scratch folder while it runs");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    crate::util::wait_for(10, "the program to die with phr-subdef", || processes_naming(&needle).is_empty());
+    assert_eq!(scratch(), 1, "left by the killed run");
+    task(&w, &slow("1s"));
+    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).ok();
+    assert_eq!(scratch(), 0, "the next pass removes what the killed run left");
+}
