@@ -139,3 +139,24 @@ fn other_users_are_not_checked() {
     let out = w.command().args(["--data-dir", data.to_str().unwrap(), "add", "noop"]).uid(NOBODY).output().unwrap();
     assert!(out.status.success(), "{out:?}");
 }
+
+#[test]
+fn as_root_a_file_hard_linked_into_a_hot_folder_is_set_aside_not_archived() {
+    if !root() {
+        return;
+    }
+    let w = crate::archive::databox_world();
+    let hot = crate::archive::hot(&w);
+    let secret = w.path("shadow-like");
+    crate::util::jpeg(&secret, 7);
+    chmod(&secret, 0o600);
+    std::fs::hard_link(&secret, hot.join("linked.jpg")).unwrap();
+    crate::util::jpeg(&hot.join("own.jpg"), 8);
+    crate::archive::archive(&w, &[]).ok();
+    let names: Vec<String> =
+        crate::archive::records(&w).iter().map(|r| r["original_name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names, ["own.jpg"]);
+    let why = std::fs::read_to_string(w.path("hot_error").join("linked.jpg.error")).unwrap();
+    assert!(why.contains("2 hard links"), "{why}");
+    assert!(secret.exists(), "the file linked from elsewhere is untouched");
+}

@@ -68,7 +68,7 @@ impl Staged {
     pub fn copy_hashing(data_dir: &Path, source: &Path) -> Result<(Staged, String, u64)> {
         use sha2::Digest;
         use std::io::Read;
-        let mut input = File::open(source).map_err(|e| Error::io(source, e))?;
+        let mut input = open_source(source)?;
         let staged = Staged::create(data_dir)?;
         let mut out = staged.open()?;
         let mut hasher = sha2::Sha256::new();
@@ -205,6 +205,30 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Opens a file to archive, refusing what a scan's checks could have missed if it was swapped
+/// since: a link, a FIFO or device (opened without blocking), and, as root, a file with other
+/// hard links (someone who can write the hot folder could link a file only root may read).
+fn open_source(source: &Path) -> Result<File> {
+    use std::os::unix::fs::MetadataExt;
+    let refuse = |why: String| Error::io(source, std::io::Error::other(why));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(source)
+        .map_err(|e| Error::io(source, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(source, e))?;
+    if !meta.is_file() {
+        return Err(refuse("not a regular file".into()));
+    }
+    if meta.nlink() > 1 && nix::unistd::geteuid().is_root() {
+        return Err(refuse(format!(
+            "has {} hard links: as root, a file linked from elsewhere is never archived",
+            meta.nlink()
+        )));
+    }
+    Ok(file)
 }
 
 /// Fsyncs a folder, so a rename or a removal in it survives a crash.

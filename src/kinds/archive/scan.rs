@@ -8,6 +8,7 @@
 use super::xml::{self, Magic};
 use crate::databox::Structure;
 use regex::Regex;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -139,6 +140,12 @@ fn visit(rules: &ScanRules<'_>, dir: &Path, collection: String, story: Option<St
         let path = dir.join(&name);
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.is_dir() => subdirs.push(path),
+            Ok(m) if m.is_file() && m.nlink() > 1 && nix::unistd::geteuid().is_root() => {
+                // Whoever can write the hot folder could link a file only root may read.
+                let reason =
+                    format!("has {} hard links: as root, a file linked from elsewhere is never archived", m.nlink());
+                folder.errors.push((path, reason));
+            }
             Ok(m) if m.is_file() => files.push((path, m)),
             Ok(_) => folder.errors.push((path, "not a regular file (a link, a device…): never archived".into())),
             Err(e) => folder.errors.push((path, e.to_string())),
