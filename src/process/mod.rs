@@ -6,12 +6,14 @@
 
 mod group;
 mod ids;
+mod pidfd;
 mod run;
 mod signals;
 mod wait;
 
 pub use group::{die_with_parent, group_command, kill_group, signal_group, stop_group};
 pub use ids::{is_alive, pid_from, rss_bytes, start_time, this_process, ProcessId};
+pub use pidfd::signal_pinned;
 pub use run::{run_timed, Ran};
 pub use signals::on_signals;
 pub use wait::{describe, signal_name, wait_exit};

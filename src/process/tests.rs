@@ -99,3 +99,14 @@ fn a_timed_run_returns_the_exit_or_stops_the_whole_group_at_the_limit() {
     let _ = std::fs::remove_file(&marker);
     assert!(wait_exit(grandchild, Duration::from_secs(5)), "sleep {grandchild} outlived the time limit");
 }
+
+#[test]
+fn a_pinned_signal_is_sent_only_when_the_pid_is_confirmed_once_pinned() {
+    let mut child = group_command("sleep").arg("60").spawn().unwrap();
+    let pid = i64::from(child.id());
+    assert!(!signal_pinned(pid, nix::sys::signal::Signal::SIGTERM, || false));
+    assert!(!wait_exit(pid, Duration::from_millis(100)), "not confirmed: not signalled");
+    assert!(signal_pinned(pid, nix::sys::signal::Signal::SIGTERM, || true));
+    assert!(describe(child.wait().unwrap()).contains("SIGTERM"));
+    assert!(!signal_pinned(pid, nix::sys::signal::Signal::SIGTERM, || true), "a reaped pid is not signalled");
+}

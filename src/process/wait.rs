@@ -1,9 +1,10 @@
 //! Waiting for a process to end, with a timeout, and saying how it ended.
 
 use super::ids::{pid_from, start_time};
+use super::pidfd::pidfd_open;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
@@ -20,16 +21,6 @@ pub fn wait_exit(pid: i64, timeout: Duration) -> bool {
         Some(fd) => wait_pidfd(&fd, timeout),
         None => wait_polling(pid, timeout),
     }
-}
-
-fn pidfd_open(pid: i32) -> Option<OwnedFd> {
-    if std::env::var_os("PHR_NO_PIDFD").is_some() {
-        return None; // lets tests (and an admin chasing a kernel problem) take the fallback path
-    }
-    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1; no memory is passed.
-    let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    // SAFETY: the syscall returned a fresh fd that nothing else owns.
-    (raw >= 0).then(|| unsafe { OwnedFd::from_raw_fd(raw as i32) })
 }
 
 fn wait_pidfd(fd: &OwnedFd, timeout: Duration) -> bool {

@@ -227,7 +227,9 @@ pub fn poke(settings: &Settings) -> bool {
 /// Sends `signal` to the scheduler, only if one holds the pidfile's lock (never to a pid read
 /// from a stale pidfile, which may now be another process's); returns the pid signalled.
 pub fn signal_scheduler(settings: &Settings, signal: nix::sys::signal::Signal) -> Option<i64> {
-    let holder = pidfile::holder(&settings.scheduler_pidfile())?;
-    let pid = crate::process::pid_from(holder.pid)?;
-    nix::sys::signal::kill(pid, signal).ok().map(|()| holder.pid)
+    let pidfile = settings.scheduler_pidfile();
+    let holder = pidfile::holder(&pidfile)?;
+    // Sent only if the pidfile's lock is still held by that pid once the process is pinned.
+    let still_it = || pidfile::holder(&pidfile).is_some_and(|h| h.pid == holder.pid);
+    crate::process::signal_pinned(holder.pid, signal, still_it).then_some(holder.pid)
 }
