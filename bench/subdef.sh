@@ -13,11 +13,11 @@ CORES=$(nproc)
 for tool in vipsthumbnail /usr/bin/convert-im6.q16 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/subdef.sh: $tool is missing (scripts/setup installs it)" >&2; exit 69; }
 done
-cargo build --release --quiet --bin phr-subdef --bin phr-archive --example bench-images
+cargo build --release --quiet --bin phr-subdef --bin phr-archive --example make-images
 BIN=$PWD/target/release
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-"$BIN/examples/bench-images" "$W/src" "$N"
+"$BIN/examples/make-images" "$W/src" "$N" 6000x4000  # camera-like JPEGs with EXIF/IPTC/XMP
 export PHR_DATA_DIR=$W/data PHR_CONFIG=$W/phr.toml
 cat > "$PHR_CONFIG" <<TOML
 [collections.photos]

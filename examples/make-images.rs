@@ -1,5 +1,6 @@
 //! Writes N distinct JPEG images into DIR, then realistic EXIF/IPTC/XMP metadata into all of
-//! them with one exiftool process: the test material of `bench/archive.sh` and `scripts/demo`.
+//! them with one exiftool process: the test material of `bench/archive.sh`, `bench/subdef.sh`
+//! and `scripts/demo`.
 //!
 //!     cargo run --release --example make-images -- DIR N [WIDTHxHEIGHT]
 //!
