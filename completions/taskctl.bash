@@ -887,7 +887,7 @@ _taskctl() {
             return 0
             ;;
         taskctl__subcmd__status)
-            opts="-h -V --json --config --data-dir --help --version"
+            opts="-h -V --json --wide --config --data-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -145,6 +145,7 @@ complete -c taskctl -n "__fish_taskctl_using_subcommand reset" -s V -l version -
 complete -c taskctl -n "__fish_taskctl_using_subcommand status" -l config -d 'Configuration file to read instead of the default one' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand status" -l data-dir -d 'Data directory (store, logs, run files)' -r -F
 complete -c taskctl -n "__fish_taskctl_using_subcommand status" -l json -d 'Print {"scheduler":{…},"tasks":[…]}'
+complete -c taskctl -n "__fish_taskctl_using_subcommand status" -l wide -d 'Show every cell whole instead of fitting the table to the terminal ($COLUMNS or 80 columns when not a terminal)'
 complete -c taskctl -n "__fish_taskctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c taskctl -n "__fish_taskctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c taskctl -n "__fish_taskctl_using_subcommand pass" -l config -d 'Configuration file to read instead of the default one' -r -F

@@ -61,3 +61,20 @@ fn arguments_are_quoted_as_a_shell_would() {
     let table = list(&w, Some("200"), &[]);
     assert!(table.contains("noop one 'two three' 'it'\\''s' '' a=b/c.d"), "{table}");
 }
+
+#[test]
+fn the_status_table_fits_too() {
+    let w = World::new();
+    let long = format!("t{}", "x".repeat(59));
+    w.task(&long, "kind = \"exec\"\nperiod = \"1h\"\n[settings]\ncommand = [\"true\"]\n");
+    let status = |args: &[&str]| {
+        let out = w.command().arg("status").args(args).env("COLUMNS", "70").output().unwrap();
+        assert!(out.stderr.is_empty(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = status(&[]);
+    assert!(widest(&table) <= 70, "{table}");
+    assert!(table.contains("txxx") && table.contains('…') && table.contains("exec"), "{table}");
+    let whole = status(&["--wide"]);
+    assert!(whole.contains(&long) && !whole.contains('…'), "{whole}");
+}

@@ -304,6 +304,10 @@ pub struct StatusArgs {
     /// Print {"scheduler":{…},"tasks":[…]}.
     #[arg(long)]
     pub json: bool,
+    /// Show every cell whole instead of fitting the table to the terminal ($COLUMNS or 80 columns when
+    /// not a terminal).
+    #[arg(long, conflicts_with = "json")]
+    pub wide: bool,
 }
 
 /// `taskctl pass`.

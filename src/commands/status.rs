@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::output::write_json;
 use crate::sched::pidfile;
 use crate::store::{RunState, Store, TaskState};
+use crate::table::{self, Column};
 use crate::tasks;
 use crate::when;
 use serde::Serialize;
@@ -116,7 +117,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<i32> {
     if args.json {
         write_json(&mut out, &status)?;
     } else {
-        write_table(&mut out, &status)?;
+        write_table(&mut out, &status, (!args.wide).then(crate::table::output_width))?;
     }
     out.flush()?;
     Ok(code)
@@ -134,7 +135,8 @@ fn lsb_code(state: &str) -> i32 {
     }
 }
 
-fn write_table(out: &mut impl Write, s: &StatusJson) -> std::io::Result<()> {
+/// The scheduler's line, then a table of tasks fitted to `width` (a long pass error is cut).
+fn write_table(out: &mut impl Write, s: &StatusJson, width: Option<usize>) -> std::io::Result<()> {
     match (s.scheduler.pid, s.scheduler.uptime_secs) {
         (Some(pid), Some(up)) => {
             writeln!(out, "scheduler: running, pid {pid}, up {}", when::human_delay(up * 1_000_000))?
@@ -145,28 +147,39 @@ fn write_table(out: &mut impl Write, s: &StatusJson) -> std::io::Result<()> {
     if s.tasks.is_empty() {
         return Ok(());
     }
-    let mut tw = tabwriter::TabWriter::new(Vec::new()).padding(2);
-    writeln!(tw, "TASK\tKIND\tSTATE\tPID\tLAST PASS\tPASSES\tLAST EXIT\tCRASHES")?;
-    for t in &s.tasks {
-        let last_pass = match (&t.last_pass_at, &t.last_pass_error) {
-            (Some(at), Some(err)) => format!("{} (failed: {err})", local(at)),
-            (Some(at), None) => local(at),
-            _ => "-".into(),
-        };
-        let pid = t.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
-        writeln!(
-            tw,
-            "{}\t{}\t{}\t{pid}\t{last_pass}\t{}\t{}\t{}",
-            t.name,
-            t.kind,
-            t.state,
-            t.passes,
-            t.last_exit.as_deref().unwrap_or("-"),
-            t.crashes
-        )?;
-    }
-    tw.flush()?;
-    out.write_all(&tw.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
+    let column = |header, cut| Column { header, cut };
+    let columns = [
+        column("TASK", true),
+        column("KIND", false),
+        column("STATE", false),
+        column("PID", false),
+        column("LAST PASS", true),
+        column("PASSES", false),
+        column("LAST EXIT", true),
+        column("CRASHES", false),
+    ];
+    let rows: Vec<Vec<String>> = s
+        .tasks
+        .iter()
+        .map(|t| {
+            let last_pass = match (&t.last_pass_at, &t.last_pass_error) {
+                (Some(at), Some(err)) => format!("{} (failed: {err})", local(at)),
+                (Some(at), None) => local(at),
+                _ => "-".into(),
+            };
+            vec![
+                t.name.clone(),
+                t.kind.clone(),
+                t.state.to_string(),
+                t.pid.map_or_else(|| "-".into(), |p| p.to_string()),
+                last_pass,
+                t.passes.to_string(),
+                t.last_exit.clone().unwrap_or_else(|| "-".into()),
+                t.crashes.to_string(),
+            ]
+        })
+        .collect();
+    table::write(out, &columns, &rows, width)
 }
 
 fn local(rfc3339: &str) -> String {
