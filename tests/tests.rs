@@ -21,6 +21,7 @@ mod record;
 mod reload;
 mod remove;
 mod sched;
+mod sched_crash;
 mod start;
 mod store;
 mod subdef;
