@@ -33,21 +33,21 @@ fn a_worker_that_always_crashes_ends_crashed_until_started_again() {
     w.exec_task("flaky", "1s", "true", "max_crashes = 3\ncrash_window = \"1m\"");
     let mut sched = w.spawn_sched();
     wait_for(10, "worker running", || w.task_state("flaky") == "started");
-    let worker = task_pid(&w, "flaky");
-    // Break the file without telling the scheduler: every new worker now fails at start.
-    w.task("flaky", "kind = \"exec\"\nperiod = \"1s\"\nbogus = 1\n[settings]\ncommand = [\"true\"]\n");
-    kill(Pid::from_raw(worker), Signal::SIGKILL).unwrap();
-    let flaky = || w.taskctl(&["status", "--json"]).code(78).json()["tasks"][0].clone();
-    wait_for(20, "task crashed", || flaky()["state"] == "crashed");
-    let status = flaky();
+    let mut worker = task_pid(&w, "flaky");
+    for crash in 1..=3 {
+        kill(Pid::from_raw(worker), Signal::SIGKILL).unwrap();
+        if crash < 3 {
+            wait_for(20, "worker restarted", || task_pid(&w, "flaky") != worker && task_pid(&w, "flaky") != 0);
+            worker = task_pid(&w, "flaky");
+        }
+    }
+    wait_for(20, "task crashed", || w.task_state("flaky") == "crashed");
+    let status = w.task_status("flaky");
     assert_eq!(status["crashes"], 3, "{status}");
-    assert_eq!(status["last_exit"], "exit status 78", "{status}");
-    std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(flaky()["state"], "crashed", "not restarted any more");
-    let log = std::fs::read_to_string(w.data().join("logs/tasks/flaky.log")).unwrap();
-    assert!(log.contains("unknown field `bogus`"), "{log}");
-    // Fixed; `reset` forgets the crashes but leaves it stopped, `start` runs it.
-    w.exec_task("flaky", "1s", "true", "max_crashes = 3");
+    assert_eq!(status["last_exit"], "killed by SIGKILL", "{status}");
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(w.task_state("flaky"), "crashed", "not restarted any more");
+    // `reset` forgets the crashes but leaves it stopped, `start` runs it.
     w.taskctl(&["reset", "flaky"]).ok();
     wait_for(5, "reset seen", || w.task_state("flaky") == "stopped");
     std::thread::sleep(Duration::from_millis(1500));
@@ -56,6 +56,35 @@ fn a_worker_that_always_crashes_ends_crashed_until_started_again() {
     w.taskctl(&["start", "flaky"]).ok();
     wait_for(10, "running again", || w.task_state("flaky") == "started");
     assert_eq!(w.task_status("flaky")["crashes"], 0);
+    term(&sched);
+    sched.wait().unwrap();
+    w.assert_no_processes_left();
+}
+
+#[test]
+fn a_task_file_broken_under_a_running_task_leaves_it_crashed_at_once_with_why() {
+    let w = World::new();
+    w.exec_task("broken", "1s", "true", "max_crashes = 5");
+    let mut sched = w.spawn_sched();
+    wait_for(10, "worker running", || w.task_state("broken") == "started");
+    let worker = task_pid(&w, "broken");
+    // Broken without telling the scheduler: the next worker reads it and exits 78.
+    w.task("broken", "kind = \"exec\"\nperiod = \"1s\"\nbogus = 1\n[settings]\ncommand = [\"true\"]\n");
+    kill(Pid::from_raw(worker), Signal::SIGKILL).unwrap();
+    let broken = || w.taskctl(&["status", "--json"]).code(78).json()["tasks"][0].clone();
+    wait_for(20, "task crashed", || broken()["state"] == "crashed");
+    let status = broken();
+    assert_eq!(status["crashes"], 2, "the kill, then one worker that could not start: {status}");
+    let why = status["last_exit"].as_str().unwrap();
+    assert!(why.starts_with("exit status 78: its task file or the config is invalid"), "{status}");
+    assert!(why.ends_with("taskctl start broken"), "{status}");
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(broken()["state"], "crashed", "not restarted in a loop");
+    let log = std::fs::read_to_string(w.data().join("logs/tasks/broken.log")).unwrap();
+    assert!(log.contains("unknown field `bogus`"), "{log}");
+    w.exec_task("broken", "1s", "true", "");
+    w.taskctl(&["start", "broken"]).ok();
+    wait_for(10, "running again once fixed", || w.task_state("broken") == "started");
     term(&sched);
     sched.wait().unwrap();
     w.assert_no_processes_left();

@@ -233,6 +233,19 @@ impl Slot {
                 }
             }
             self.set_state(RunState::Stopped);
+        } else if status.code() == Some(crate::exit_codes::CONFIG) {
+            // Its task file (or the config) broke since it was loaded: every new worker would
+            // fail the same way, so it is not restarted in a loop.
+            let why = format!(
+                "{}: its task file or the config is invalid (see the task's log); fix it, then taskctl start {}",
+                process::describe(status),
+                self.def.name
+            );
+            error!("task {}: {why}", self.def.name);
+            self.new_crashes += 1;
+            self.state.last_exit = Some(why);
+            self.set_state(RunState::Crashed);
+            self.restart_at = None;
         } else {
             warn!("task {}: worker crashed ({})", self.def.name, process::describe(status));
             self.crashed_now(settings, process::describe(status));
