@@ -124,14 +124,14 @@ fn formats_exiv2_cannot_write_stay_marked_with_their_reason() {
         let file = stored(&w, id);
         let sha = sha256(&file);
         w.phr(PHR_RECORD, &["set", &id.to_string(), "Title", "jamais écrit"]).ok();
-        let run = w.phr(PHR_META, &["write", "--once", "--record", &id.to_string()]).ok();
+        let run = w.phr(PHR_META, &["write", "--once", "--record", &id.to_string()]).code(65);
         assert!(run.stderr.contains(&format!("record {id}")) && run.stderr.contains("exiv2 cannot"), "{run:#?}");
         assert!(pending(&w, id).contains(&"meta-write".to_string()), "stays marked: {run:#?}");
         assert_eq!(sha256(&file), sha, "never damaged");
         assert_eq!(show(&w, id)["sha256"], sha.as_str());
     }
     // Retried each pass, still set aside, never cleared.
-    let run = w.phr(PHR_META, &["write", "--once"]).ok();
+    let run = w.phr(PHR_META, &["write", "--once"]).code(65);
     assert_eq!(run.stderr.matches("metadata not written").count(), 2, "{run:#?}");
     let leftovers = std::fs::read_dir(w.data().join("tmp")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(leftovers, 0, "failed copies are removed");

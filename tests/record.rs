@@ -86,7 +86,7 @@ fn meta_read_rereads_marked_records_as_a_task_a_command_and_a_job() {
     assert_eq!(w.status_of(id), "done", "{}", w.job(id));
     assert_eq!(records(&w)[0]["fields"]["Title"], serde_json::json!(["second"]));
     w.phr(meta, &["read", "--once", "--record", "42"])
-        .ok()
+        .code(65)
         .stderr
         .contains("no record 42")
         .then_some(())

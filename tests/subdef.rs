@@ -216,15 +216,15 @@ fn broken_files_fail_with_their_reason_and_are_retried_up_to_the_limit() {
     assert_eq!(subdef(&cut, "thumbnail")["state"], "failed", "{cut}");
     assert_eq!(open_subdef(&w, &show(&w, id("fine.jpg")), "preview").dimensions(), (200, 150));
     std::thread::sleep(std::time::Duration::from_millis(20));
-    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).ok();
-    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).ok();
+    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).code(65);
+    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).ok(); // both at the limit: nothing left to try
     for name in ["huge.jpg", "cut.jpg"] {
         let r = show(&w, id(name));
         assert_eq!(subdef(&r, "preview")["attempts"], 2, "left at the limit: {r}");
         assert_eq!(subdef(&r, "preview")["state"], "failed");
     }
     // Asked for by id, a record is built whatever its failures.
-    w.phr(PHR_SUBDEF, &["--once", "--task", "sd", "--record", &id("cut.jpg").to_string()]).ok();
+    w.phr(PHR_SUBDEF, &["--once", "--task", "sd", "--record", &id("cut.jpg").to_string()]).code(65);
     assert_eq!(subdef(&show(&w, id("cut.jpg")), "preview")["attempts"], 3);
 }
 

@@ -214,7 +214,7 @@ fn a_failing_or_hanging_program_fails_the_record_with_its_reason() {
     video(&hot(&w).join("blue.mp4"));
     archive(&w, &[]).ok();
     let t0 = std::time::Instant::now();
-    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).ok();
+    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).code(65);
     assert!(t0.elapsed() < std::time::Duration::from_secs(20), "the time limit held: {:?}", t0.elapsed());
     let all = records(&w);
     let page = show(&w, by_name(&all, "page.pdf")["id"].as_i64().unwrap());
@@ -272,6 +272,6 @@ fn kill_9_during_a_conversion_takes_the_program_down_and_its_scratch_folder_is_r
     crate::util::wait_for(10, "the program to die with phr-subdef", || processes_naming(&needle).is_empty());
     assert_eq!(scratch(), 1, "left by the killed run");
     task(&w, &slow("1s"));
-    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).ok();
+    w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).code(65);
     assert_eq!(scratch(), 0, "the next pass removes what the killed run left");
 }

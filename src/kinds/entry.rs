@@ -122,6 +122,7 @@ fn run<K: TaskKind>(cli: KindCli<K::Flags>) -> Result<i32> {
     if once {
         let report = worker::pass_once(&plan, cli.common.dry_run, open)?;
         log_report(&report);
+        return Ok(once_exit(&report));
     } else {
         worker::run_worker(&plan, open)?;
     }
@@ -142,6 +143,17 @@ fn nonzero(d: std::time::Duration) -> Result<std::time::Duration> {
         return Err(Error::Usage("--period must be more than 0s".into()));
     }
     Ok(d)
+}
+
+/// `--once`'s exit: 0 when anything was done or nothing was to do; 65 (data) when every item
+/// of the pass was set aside (`--record 12` of a record that cannot be built), so a script
+/// knows, while cron's usual passes with one bad file among good ones still exit 0.
+fn once_exit(report: &PassReport) -> i32 {
+    if report.done == 0 && !report.set_aside.is_empty() {
+        exit_codes::DATA
+    } else {
+        exit_codes::OK
+    }
 }
 
 /// Items set aside are warnings (cron mails them); the count is for `RUST_LOG=info`.
