@@ -108,6 +108,33 @@ fn search_finds_words_accents_prefixes_phrases_fields_operators_and_dates() {
 }
 
 #[test]
+fn the_most_relevant_come_first_then_the_newest() {
+    let w = databox_world();
+    let ids = corpus(
+        &w,
+        &[
+            &[("Title", &["plage au soleil"]), ("Date", &["2014-06-01"])],
+            &[("Title", &["plage au soleil"]), ("Date", &["2015-06-01"])],
+            &[("Title", &["plage plage"]), ("Date", &["2016-06-01"])],
+            &[("Title", &["plage au soleil"]), ("Date", &["2017-06-01"])],
+        ],
+    );
+    w.phr(PHR_INDEX, &["--once"]).ok();
+    // Equal scores (same words, same length) go newest first: created later, higher id.
+    let mut ties = vec![ids[0], ids[1], ids[3]];
+    ties.sort_by(|a, b| b.cmp(a));
+    let mut want = vec![ids[2]];
+    want.extend(&ties);
+    assert_eq!(search(&w, "plage", &[]), want, "the word twice in a short title ranks first");
+    assert_eq!(search(&w, "plage", &["-n", "2"]), want[..2].to_vec());
+    assert_eq!(
+        search(&w, "soleil Date:2015..2017", &["-n", "1"]),
+        vec![ties.iter().copied().filter(|&i| i != ids[0]).max().unwrap()]
+    );
+    assert_eq!(search(&w, "plage Date:2017..2014", &[]), Vec::<i64>::new(), "a range ending before it starts");
+}
+
+#[test]
 fn collection_and_status_filters_narrow_a_search() {
     let w = databox_world();
     let (a, b, _) = three(&w);

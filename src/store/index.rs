@@ -8,27 +8,18 @@
 //! The prefix is the field's name lower-cased, `_` and `-` written `ǀ` and `ǁ`, then `ǂ`: letters
 //! (Unicode category Lo) to the tokenizer, so a tagged word stays one token, and characters no
 //! field name has, so no field's tokens can be read as another's. Case and accents fold
-//! (`unicode61 remove_diacritics 2`) in both columns. [`Index::search`] translates a parsed
-//! [`Search`] into an FTS5 query in which every user word is a quoted string: no user text is
+//! (`unicode61 remove_diacritics 2`) in both columns. `search.rs` searches it: a parsed
+//! query becomes an FTS5 query in which every user word is a quoted string: no user text is
 //! ever read as FTS5 syntax.
 
 use super::Index;
-use crate::databox::query::{is_word_char, DateRange, Expr, Search, SearchFilter, Term};
+use crate::databox::query::is_word_char;
 use crate::databox::Pending;
-use crate::error::{Error, Result};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter};
-
-/// One search result: a record and its relevance (higher is better; `None` for a search by
-/// dates alone).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    pub id: i64,
-    pub score: Option<f64>,
-}
+use crate::error::Result;
+use rusqlite::params;
 
 /// A field's prefix in the `tagged` column.
-fn field_prefix(field: &str) -> String {
+pub(super) fn field_prefix(field: &str) -> String {
     let mut p: String = field
         .to_lowercase()
         .chars()
@@ -47,7 +38,7 @@ fn field_prefix(field: &str) -> String {
 }
 
 /// The words of a value, as the tokenizer splits them.
-fn words(text: &str) -> impl Iterator<Item = &str> {
+pub(super) fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty())
 }
 
@@ -138,118 +129,13 @@ impl Index<'_> {
         tx.execute("INSERT INTO record_search (record_search) VALUES ('optimize')", [])?;
         Ok(done)
     }
-
-    /// Records matching `search` and `filter`: by relevance (FTS5's bm25), then newest first;
-    /// by date alone, newest first.
-    pub fn search(&self, search: &Search, filter: &SearchFilter) -> Result<Vec<Hit>> {
-        let mut args: Vec<Value> = Vec::new();
-        let mut arg = |v: Value| {
-            args.push(v);
-            format!("?{}", args.len())
-        };
-        let mut sql = String::new();
-        let mut conds = Vec::new();
-        match &search.text {
-            Some(expr) => {
-                // The text drives (FTS5 tells the planner a MATCH is cheap); filters are then
-                // checked on each match by primary key.
-                let m = arg(Value::Text(fts(expr)));
-                sql.push_str(
-                    "SELECT r.id, -bm25(record_search) AS score FROM record_search \
-                     JOIN records r ON r.id = record_search.rowid JOIN collections c ON c.id = r.collection",
-                );
-                conds.push(format!("record_search MATCH {m}"));
-            }
-            None => sql.push_str("SELECT r.id, NULL AS score FROM records r JOIN collections c ON c.id = r.collection"),
-        }
-        if let Some(c) = &filter.collection {
-            conds.push(format!("c.name = {}", arg(Value::Text(c.clone()))));
-        }
-        if let Some(m) = filter.status {
-            let ones = arg(Value::Integer(m.ones.into()));
-            let zeros = arg(Value::Integer(m.zeros.into()));
-            conds.push(format!("(r.status & {ones}) = {ones} AND (r.status & {zeros}) = 0"));
-        }
-        for d in &search.dates {
-            conds.push(date_condition(d, search.text.is_some(), &mut arg));
-        }
-        if !conds.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conds.join(" AND "));
-        }
-        let limit = arg(Value::Integer(filter.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64)));
-        sql.push_str(&format!(" ORDER BY score DESC, r.created_at DESC, r.id DESC LIMIT {limit}"));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt
-            .query_map(params_from_iter(args), |r| Ok(Hit { id: r.get(0)?, score: r.get(1)? }))
-            .map_err(engine_error)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(engine_error)
-    }
-}
-
-/// A record has a value of the field within the range. After a text match (`per_match`) each
-/// match is checked by its primary key (`+v.value` keeps the planner off the value index, which
-/// would scan the whole range once per match); alone, the range is read from the value index.
-fn date_condition(d: &DateRange, per_match: bool, arg: &mut impl FnMut(Value) -> String) -> String {
-    let value = if per_match { "+v.value" } else { "v.value" };
-    let mut c = format!("v.field = {}", arg(Value::Text(d.field.clone())));
-    if let Some(from) = &d.from {
-        c.push_str(&format!(" AND {value} >= {}", arg(Value::Text(from.clone()))));
-    }
-    if let Some(to) = &d.to {
-        // Inclusive at the bound's precision: what follows the bound in an ISO value (digits,
-        // '-', 'T', ':') sorts before '~', so `..2014-12` takes 2014-12-31T23:59:59.
-        c.push_str(&format!(" AND {value} <= {}", arg(Value::Text(format!("{to}~")))));
-    }
-    if per_match {
-        format!("EXISTS (SELECT 1 FROM record_fields v WHERE v.record_id = r.id AND {c})")
-    } else {
-        format!("r.id IN (SELECT v.record_id FROM record_fields v WHERE {c})")
-    }
-}
-
-/// FTS5 reports a query it cannot run as an SQL error; ours are built quoted so this should
-/// not happen, but if it does it is the query's fault (65), not an internal error.
-fn engine_error(e: rusqlite::Error) -> Error {
-    let text = e.to_string();
-    if text.contains("fts5") {
-        Error::Data(format!("bad query: {}", text.lines().next().unwrap_or("syntax error")))
-    } else {
-        e.into()
-    }
-}
-
-/// The FTS5 query for an expression: every term a quoted string with its column.
-fn fts(e: &Expr) -> String {
-    match e {
-        Expr::Term(t) => fts_term(t),
-        Expr::And { all, not } => {
-            let mut q = all.iter().map(|e| format!("({})", fts(e))).collect::<Vec<_>>().join(" AND ");
-            for n in not {
-                q = format!("({q}) NOT ({})", fts(n));
-            }
-            q
-        }
-        Expr::Or(parts) => parts.iter().map(|e| format!("({})", fts(e))).collect::<Vec<_>>().join(" OR "),
-    }
-}
-
-fn fts_term(t: &Term) -> String {
-    let (column, text) = match &t.field {
-        None => ("body", t.text.clone()),
-        Some(f) => {
-            let prefix = field_prefix(f);
-            ("tagged", words(&t.text).map(|w| format!("{prefix}{w}")).collect::<Vec<_>>().join(" "))
-        }
-    };
-    format!("{column} : \"{}\"{}", text.replace('"', "\"\""), if t.prefix { " *" } else { "" })
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::databox::query::parse;
+    use crate::databox::query::{parse, SearchFilter};
     use crate::databox::{FieldDef, FieldType, NewRecord, RecordKind, Structure};
     use crate::store::Store;
     use std::collections::BTreeMap;

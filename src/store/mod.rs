@@ -11,12 +11,13 @@
 mod access;
 mod health;
 mod index;
-pub use index::Hit;
+pub use search::Hit;
 mod insert;
 mod jobs;
 mod journal;
 mod record_file;
 mod records;
+mod search;
 mod subdefs;
 pub use jobs::{JobFilter, Removal};
 pub use journal::{Failure, PendingMove};

@@ -1,129 +1,11 @@
-//! The search syntax of `phr-record search`, parsed into a backend-neutral [`Search`]: words,
-//! phrases (`"en forêt"`), prefixes (`sun*`), `Field:value` with the config's field names,
-//! `AND`/`OR`/`NOT` (upper case; words side by side are ANDed) with parentheses, and date
-//! ranges on date fields (`Date:2014-01-01..2014-12-31`). The store translates a [`Search`]
-//! into its own engine's language (FTS5 for SQLite), so no user text reaches it unquoted.
-//! A mistake is a [`QueryError`] naming it in one line, never a panic.
+//! The grammar over the tokens: `OR` binds loosest, then `AND` (or words side by side), then
+//! `NOT` and parentheses; `Field:value` resolved against the config's fields, date ranges
+//! checked and taken out of the top-level AND into [`Search::dates`].
 
-use super::{FieldType, Structure};
-
-/// Why a query cannot be run, in one line for the user.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad query: {0}")]
-pub struct QueryError(pub String);
-
-fn bad<T>(why: impl Into<String>) -> Result<T, QueryError> {
-    Err(QueryError(why.into()))
-}
-
-/// One word or phrase to find, in every field or in one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
-    /// The field's name as the config spells it; `None`: any field.
-    pub field: Option<String>,
-    /// The words, as typed (one word, or a phrase: consecutive words).
-    pub text: String,
-    /// The last word is a prefix (`sun*`).
-    pub prefix: bool,
-}
-
-/// A boolean expression over terms. An [`Expr::And`] always has at least one positive part:
-/// the engine finds records, then takes the negative parts away.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expr {
-    Term(Term),
-    And { all: Vec<Expr>, not: Vec<Expr> },
-    Or(Vec<Expr>),
-}
-
-/// A range of dates on a date field: values (ISO, `YYYY-MM-DD[THH:MM:SS]`) from `from` up to
-/// `to`, each bound inclusive at its precision (`..2014` takes all of 2014).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DateRange {
-    pub field: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
-/// A parsed query: the text to find (none: dates only) and date ranges that must all hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Search {
-    pub text: Option<Expr>,
-    pub dates: Vec<DateRange>,
-}
-
-/// Filters beside the query (`--collection`, `--status`, `-n`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchFilter {
-    pub collection: Option<String>,
-    pub status: Option<super::StatusMask>,
-    pub limit: Option<u64>,
-}
-
-/// Whether `c` belongs to a word, as the index's tokenizer sees it (letters, digits and the
-/// combining accents of decomposed text).
-pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c)
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Word(String),
-    /// A quoted phrase, the field written just before it (`Title:"…"`), and a trailing `*`.
-    Phrase {
-        field: Option<String>,
-        text: String,
-        prefix: bool,
-    },
-    Open,
-    Close,
-    And,
-    Or,
-    Not,
-}
-
-/// Splits a query whose quotes are paired (checked before) into tokens.
-fn lex(input: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut chars = input.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-        } else if c == '(' || c == ')' {
-            chars.next();
-            tokens.push(if c == '(' { Token::Open } else { Token::Close });
-        } else if c == '"' {
-            chars.next();
-            let text: String = chars.by_ref().take_while(|&c| c != '"').collect();
-            let prefix = chars.next_if_eq(&'*').is_some();
-            tokens.push(Token::Phrase { field: None, text, prefix });
-        } else {
-            let mut word = String::new();
-            while let Some(c) = chars.next_if(|&c| !c.is_whitespace() && !matches!(c, '(' | ')' | '"')) {
-                word.push(c);
-            }
-            match word.as_str() {
-                "AND" => tokens.push(Token::And),
-                "OR" => tokens.push(Token::Or),
-                "NOT" => tokens.push(Token::Not),
-                _ if word.ends_with(':') && chars.peek() == Some(&'"') => {
-                    chars.next();
-                    let text: String = chars.by_ref().take_while(|&c| c != '"').collect();
-                    let prefix = chars.next_if_eq(&'*').is_some();
-                    let field = word.trim_end_matches(':').to_string();
-                    tokens.push(Token::Phrase { field: Some(field), text, prefix });
-                }
-                _ => tokens.push(Token::Word(word)),
-            }
-        }
-    }
-    tokens
-}
-
-/// Quotes come in pairs.
-fn closed(input: &str) -> bool {
-    input.matches('"').count().is_multiple_of(2)
-}
+use super::lex::{closed, describe, lex, Token};
+use super::{bad, is_word_char, DateRange, Expr, QueryError, Search, Term};
+use crate::databox::{FieldType, Structure};
+use std::sync::LazyLock;
 
 /// Parses `input` against the fields of `structure`.
 pub fn parse(input: &str, structure: &Structure) -> Result<Search, QueryError> {
@@ -143,17 +25,6 @@ pub fn parse(input: &str, structure: &Structure) -> Result<Search, QueryError> {
         });
     }
     split_dates(expr)
-}
-
-fn describe(t: &Token) -> &'static str {
-    match t {
-        Token::And => "AND",
-        Token::Or => "OR",
-        Token::Not => "NOT",
-        Token::Open => "'('",
-        Token::Close => "')'",
-        Token::Word(_) | Token::Phrase { .. } => "word",
-    }
 }
 
 /// An expression while parsing: date ranges are still leaves until [`split_dates`].
@@ -294,6 +165,11 @@ fn term(field: Option<String>, text: String, prefix: bool) -> Result<Term, Query
     Ok(Term { field, text, prefix })
 }
 
+/// An ISO date at any precision, from the year to the second; compiled once per process.
+static ISO_DATE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?$").expect("a valid pattern")
+});
+
 /// `FROM..TO`, either side may be empty, each an ISO date at any precision.
 fn date_range(field: &str, value: &str) -> Result<DateRange, QueryError> {
     let (from, to) = value.split_once("..").unwrap_or((value, ""));
@@ -301,9 +177,7 @@ fn date_range(field: &str, value: &str) -> Result<DateRange, QueryError> {
         if b.is_empty() {
             return Ok(None);
         }
-        let re =
-            regex::Regex::new(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?$").expect("a valid pattern");
-        if !re.is_match(b) {
+        if !ISO_DATE.is_match(b) {
             return bad(format!(
                 "{field}:{value}: {b:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"
             ));
@@ -355,70 +229,4 @@ fn expr(node: Node) -> Result<Expr, QueryError> {
         },
         Node::Or(parts) => Expr::Or(parts.into_iter().map(expr).collect::<Result<_, _>>()?),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    fn structure() -> Structure {
-        let mut s = Structure::default_structure();
-        s.fields.insert("Date".into(), super::super::FieldDef { kind: FieldType::Date, ..Default::default() });
-        s.fields.insert("Title".into(), Default::default());
-        s
-    }
-
-    fn t(field: Option<&str>, text: &str, prefix: bool) -> Expr {
-        Expr::Term(Term { field: field.map(String::from), text: text.into(), prefix })
-    }
-
-    #[test]
-    fn words_phrases_prefixes_fields_and_operators_parse() {
-        let s = structure();
-        let q = parse(r#"(sun* title:"en forêt" OR (a NOT b)) Date:2014-01-01..2014-12-31"#, &s).unwrap();
-        assert_eq!(
-            q.dates,
-            vec![DateRange { field: "Date".into(), from: Some("2014-01-01".into()), to: Some("2014-12-31".into()) }]
-        );
-        let and = |all, not| Expr::And { all, not };
-        assert_eq!(
-            q.text.unwrap(),
-            Expr::Or(vec![
-                and(vec![t(None, "sun", true), t(Some("Title"), "en forêt", false)], vec![]),
-                and(vec![t(None, "a", false)], vec![t(None, "b", false)])
-            ])
-        );
-        assert_eq!(
-            parse("Date:..2014", &s).unwrap(),
-            Search { text: None, dates: vec![DateRange { field: "Date".into(), from: None, to: Some("2014".into()) }] }
-        );
-    }
-
-    #[test]
-    fn mistakes_are_one_line_errors() {
-        let s = structure();
-        for (q, says) in [
-            (r#"a "b"#, "quote"),
-            ("a AND", "AND has nothing after"),
-            ("OR a", "OR has nothing before"),
-            ("a OR", "nothing after"),
-            ("NOT a", "NOT needs"),
-            ("(a", "not closed"),
-            ("a)", "no '('"),
-            ("()", "empty"),
-            ("Nope:x", "unknown field"),
-            ("a*b", "only ends"),
-            ("---", "no letter"),
-            ("", "nothing to search"),
-            ("a OR Date:2014..", "goes with AND"),
-            ("Date:2014-1..", "not a date"),
-            ("Title:", "nothing to search"),
-            ("NOT", "nothing after"),
-        ] {
-            let e = parse(q, &s).unwrap_err().to_string();
-            assert!(e.contains(says), "{q:?}: {e}");
-            assert!(!e.contains('\n'));
-        }
-    }
 }
