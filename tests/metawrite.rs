@@ -195,6 +195,7 @@ fn a_failed_write_keeps_its_reason_and_attempts_until_it_works() {
     assert!(run.stderr.contains("record 1: metadata not written: exiv2 cannot open"), "{run:#?}");
     let failure = show(&w, 1)["meta_write_failure"].clone();
     assert!(failure["reason"].as_str().unwrap().starts_with("exiv2 cannot open"), "{failure}");
+    assert!(!failure["reason"].as_str().unwrap().contains("/proc/"), "names the stored file: {failure}");
     assert_eq!(failure["attempts"], 1);
     assert!(failure["failed_at"].as_str().unwrap().ends_with('Z'), "{failure}");
     let text = w.phr(PHR_RECORD, &["show", "1"]).ok().stdout;

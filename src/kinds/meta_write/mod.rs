@@ -13,6 +13,7 @@
 
 mod apply;
 mod plan;
+mod scratch;
 
 pub use plan::{file_id, tags_of, ID_TAGS};
 
@@ -194,17 +195,21 @@ fn write_group(
         report.done += (works.len() + ends.len()) as u64;
         return Ok(());
     }
-    let staged = apply::parallel(threads, works, ctx.stop, |w| apply::stage_record(data_dir, w));
+    let timings = apply::Timings::default();
+    let started = std::time::Instant::now();
+    let staged = apply::parallel(threads, works, ctx.stop, |w| apply::stage_record(data_dir, w, &timings));
     // Every copy of the group is on disk: now they replace their files. Not stopped halfway.
     let placing = AtomicBool::new(false);
     let placed = apply::parallel(threads, staged.into_iter().flatten().collect(), &placing, |s| {
-        apply::place_record(data_dir, s)
+        apply::place_record(data_dir, s, &timings)
     });
     ends.extend(placed.into_iter().flatten());
     let dirs: BTreeSet<&std::path::Path> = ends.iter().flat_map(|p| p.dirs.iter().map(|d| d.as_path())).collect();
+    let placed_at = std::time::Instant::now();
     for dir in dirs {
         files::sync_dir(dir)?;
     }
+    let synced_at = std::time::Instant::now();
     let cleared = store.write(|tx| {
         let records = tx.records();
         let mut cleared = Vec::new();
@@ -223,6 +228,15 @@ fn write_group(
         }
         Ok(cleared)
     })?;
+    let ms = |d: std::time::Duration| d.as_millis();
+    log::debug!(
+        "{} records on {threads} threads: {} ms to place, {} ms to fsync folders, {} ms to commit; {}",
+        ends.len(),
+        ms(placed_at - started),
+        ms(synced_at - placed_at),
+        ms(synced_at.elapsed()),
+        timings.summary()
+    );
     for (p, cleared) in ends.iter().zip(cleared) {
         match &p.end {
             End::Written if cleared => report.done += 1,
