@@ -282,3 +282,21 @@ fn subdefs_marked_meta_get_the_values_and_unbuilt_ones_are_skipped() {
     }
     assert_eq!(tags(&stored(&w, 2))["XMP-dc:Title"], "Été à 日本");
 }
+
+#[test]
+fn a_file_too_large_to_copy_into_memory_is_written_in_the_data_dir() {
+    let w = databox_world();
+    // 4800 x 4700 RGB: 67.7 MB of pixels, over the 64 MiB rewritten in memory.
+    let img = image::RgbImage::from_fn(4800, 4700, |x, y| image::Rgb([x as u8, y as u8, (x ^ y) as u8]));
+    img.save_with_format(hot(&w).join("big.tif"), image::ImageFormat::Tiff).unwrap();
+    archive(&w, &[]).ok();
+    let file = stored(&w, 1);
+    assert!(std::fs::metadata(&file).unwrap().len() > 64 << 20);
+    w.phr(PHR_RECORD, &["set", "1", "Title", "très grand"]).ok();
+    w.phr(PHR_META, &["write", "--once"]).ok();
+    assert_eq!(tags(&file)["XMP-dc:Title"], "très grand");
+    assert_eq!(image::open(&file).unwrap().to_rgb8(), img, "pixels untouched");
+    let r = show(&w, 1);
+    assert_eq!(r["sha256"], sha256(&file).as_str());
+    assert!(!pending(&w, 1).contains(&"meta-write".to_string()));
+}

@@ -8,6 +8,10 @@ use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
+/// Files larger than this are rewritten in the data dir instead: each thread holds its file in
+/// memory once here and once more in exiv2, and a large TIFF on every thread would not fit.
+const MAX_IN_MEMORY: u64 = 64 << 20;
+
 /// A file in memory, reachable by path.
 pub struct Scratch {
     /// Keeps the memory file open (its path is only valid while it is).
@@ -17,7 +21,8 @@ pub struct Scratch {
 
 /// Why no scratch copy was made.
 pub enum ScratchError {
-    /// This system has no memfd or no `/proc`: the caller works in the data dir instead.
+    /// This system has no memfd or no `/proc`, or the file is large: the caller works in the
+    /// data dir instead.
     Unavailable,
     /// The source could not be read.
     Source(crate::error::Error),
@@ -30,6 +35,9 @@ impl Scratch {
         let io = |e| ScratchError::Source(crate::error::Error::io(source, e));
         let mut input = File::open(source).map_err(io)?;
         let before = input.metadata().map_err(io)?;
+        if before.len() > MAX_IN_MEMORY {
+            return Err(ScratchError::Unavailable);
+        }
         let fd = memfd_create(c"phr-meta-write", MFdFlags::MFD_CLOEXEC).map_err(|_| ScratchError::Unavailable)?;
         let mut file = File::from(fd);
         let path = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
