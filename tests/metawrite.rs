@@ -1,7 +1,9 @@
 //! `phr-meta write` on archived JPEG, TIFF and PNG files: every value written read back with
 //! exiftool (non-ASCII text, repeated keywords, a removed value, dates, the record id), pixels
 //! untouched, checksum and size following the file, the flag cleared only on success; formats
-//! exiv2 cannot write stay marked with their reason; `kill -9` never leaves a half-written file.
+//! exiv2 cannot write stay marked with their reason and attempts, retried with backoff up to a
+//! limit; sub-definitions marked `meta = true` get the values too; `kill -9` never leaves a
+//! half-written file.
 
 use crate::archive::{archive, databox_world, hot, records, PHR_RECORD};
 use crate::util::{exiftool, jpeg, write_tags, World};
@@ -130,9 +132,15 @@ fn formats_exiv2_cannot_write_stay_marked_with_their_reason() {
         assert_eq!(sha256(&file), sha, "never damaged");
         assert_eq!(show(&w, id)["sha256"], sha.as_str());
     }
-    // Retried each pass, still set aside, never cleared.
-    let run = w.phr(PHR_META, &["write", "--once"]).code(65);
-    assert_eq!(run.stderr.matches("metadata not written").count(), 2, "{run:#?}");
+    for r in &all {
+        let failure = &show(&w, r["id"].as_i64().unwrap())["meta_write_failure"];
+        assert!(failure["reason"].as_str().unwrap().contains("exiv2 cannot"), "{failure}");
+        assert_eq!(failure["attempts"], 1, "{failure}");
+    }
+    // Not retried before its backoff (10 minutes by default), never cleared.
+    let run = w.phr(PHR_META, &["write", "--once"]).ok();
+    assert_eq!(run.stderr.matches("metadata not written").count(), 0, "{run:#?}");
+    assert!(all.iter().all(|r| pending(&w, r["id"].as_i64().unwrap()).contains(&"meta-write".to_string())));
     let leftovers = std::fs::read_dir(w.data().join("tmp")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(leftovers, 0, "failed copies are removed");
 }
@@ -161,6 +169,13 @@ fn kill_9_during_a_write_leaves_the_old_file_or_the_new_one() {
             found.is_none() || titles.contains(&found) || found.as_deref() == Some(title.as_str()),
             "round {round}: title {found:?}"
         );
+        // The store's checksum is the file's, or the record is still marked and the next
+        // pass writes it again (a kill between the renames and the commit).
+        let r = show(&w, 1);
+        assert!(
+            r["sha256"] == sha256(&file).as_str() || pending(&w, 1).contains(&"meta-write".to_string()),
+            "round {round}: {r}"
+        );
         titles.push(Some(title));
     }
     w.phr(PHR_META, &["write", "--once"]).ok();
@@ -171,4 +186,117 @@ fn kill_9_during_a_write_leaves_the_old_file_or_the_new_one() {
     assert_eq!(pixels(&file), reference);
     let leftovers = std::fs::read_dir(w.data().join("tmp")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(leftovers, 0, "copies left by killed writers are removed by the next pass");
+}
+
+#[test]
+fn a_failed_write_keeps_its_reason_and_attempts_until_it_works() {
+    let w = databox_world();
+    jpeg(&hot(&w).join("a.jpg"), 1);
+    archive(&w, &[]).ok();
+    let file = stored(&w, 1);
+    let good = std::fs::read(&file).unwrap();
+    std::fs::write(&file, "no longer an image: exiv2 cannot write this\n").unwrap();
+    w.task("mw", "kind = \"meta-write\"\nperiod = \"1h\"\n[settings]\nmax_attempts = 2\nretry_backoff = \"1ms\"\n");
+    w.phr(PHR_RECORD, &["set", "1", "Title", "après coup"]).ok();
+    let run = w.phr(PHR_META, &["write", "--once", "--task", "mw"]).code(65);
+    assert!(run.stderr.contains("record 1: metadata not written: exiv2 cannot open"), "{run:#?}");
+    let failure = show(&w, 1)["meta_write_failure"].clone();
+    assert!(failure["reason"].as_str().unwrap().starts_with("exiv2 cannot open"), "{failure}");
+    assert!(!failure["reason"].as_str().unwrap().contains("/proc/"), "names the stored file: {failure}");
+    assert_eq!(failure["attempts"], 1);
+    assert!(failure["failed_at"].as_str().unwrap().ends_with('Z'), "{failure}");
+    let text = w.phr(PHR_RECORD, &["show", "1"]).ok().stdout;
+    assert!(text.contains("meta-write:  failed (attempts 1, last ") && text.contains("exiv2 cannot open"), "{text}");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    w.phr(PHR_META, &["write", "--once", "--task", "mw"]).code(65);
+    assert_eq!(show(&w, 1)["meta_write_failure"]["attempts"], 2, "retried after its backoff");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = w.phr(PHR_META, &["write", "--once", "--task", "mw"]).ok();
+    assert!(!run.stderr.contains("not written"), "left at the limit: {run:#?}");
+    assert_eq!(show(&w, 1)["meta_write_failure"]["attempts"], 2);
+    assert!(pending(&w, 1).contains(&"meta-write".to_string()), "never cleared on failure");
+    // The cause fixed, asked for by id: written, the reason gone, the flag cleared.
+    std::fs::write(&file, &good).unwrap();
+    w.phr(PHR_META, &["write", "--once", "--task", "mw", "--record", "1"]).ok();
+    let r = show(&w, 1);
+    assert_eq!(r["meta_write_failure"], Value::Null, "{r}");
+    assert!(!pending(&w, 1).contains(&"meta-write".to_string()), "{r}");
+    assert_eq!(tags(&file)["XMP-dc:Title"], "après coup");
+    assert_eq!(r["sha256"], sha256(&file).as_str());
+    assert!(!w.phr(PHR_RECORD, &["show", "1"]).ok().stdout.contains("meta-write:"));
+}
+
+#[test]
+fn subdefs_marked_meta_get_the_values_and_unbuilt_ones_are_skipped() {
+    let w = databox_world();
+    let config = std::fs::read_to_string(w.config()).unwrap();
+    std::fs::write(
+        w.config(),
+        format!(
+            "{config}[collections.photos.subdefs.preview]\nsize = 200\nmeta = true\n\
+             [collections.photos.subdefs.lossless]\nsize = 100\nformat = \"png\"\nmeta = true\n\
+             [collections.photos.subdefs.web]\nsize = 100\nformat = \"webp\"\nmeta = true\n\
+             [collections.photos.subdefs.thumbnail]\nsize = 64\n"
+        ),
+    )
+    .unwrap();
+    jpeg(&hot(&w).join("a.jpg"), 1);
+    archive(&w, &[]).ok();
+    w.phr(crate::subdef::PHR_SUBDEF, &["--once"]).ok();
+    jpeg(&hot(&w).join("b.jpg"), 2); // archived after: its sub-definitions are not built
+    archive(&w, &[]).ok();
+    let subdef_file = |id: i64, name: &str| {
+        let r = show(&w, id);
+        let s = r["subdefs"].as_array().unwrap().iter().find(|s| s["name"] == name).cloned().unwrap();
+        (w.data().join(s["path"].as_str().unwrap()), s["size"].as_i64().unwrap())
+    };
+    let thumbnail = std::fs::read(subdef_file(1, "thumbnail").0).unwrap();
+    let before: Vec<Vec<u8>> = ["preview", "lossless", "web"].iter().map(|n| pixels(&subdef_file(1, n).0)).collect();
+    for id in ["1", "2"] {
+        w.phr(PHR_RECORD, &["set", id, "Title", "Été à 日本"]).ok();
+        w.phr(PHR_RECORD, &["set", id, "Keywords", "é", "日本"]).ok();
+        w.phr(PHR_RECORD, &["set", id, "Date", "2021-03-04"]).ok();
+    }
+    let run = w.phr(PHR_META, &["write", "--once"]).ok();
+    assert!(!run.stderr.contains("not written"), "{run:#?}");
+    for (i, name) in ["preview", "lossless", "web"].iter().enumerate() {
+        let (file, size) = subdef_file(1, name);
+        let t = tags(&file);
+        let what = format!("{name}: {t:#}");
+        assert_eq!(t["XMP-dc:Title"], "Été à 日本", "{what}");
+        assert_eq!(list(&t["XMP-dc:Subject"]), json!(["é", "日本"]), "{what}");
+        assert_eq!(t["XMP-exif:ImageUniqueID"], "urn:phr-tasks:record:1", "{what}");
+        if *name != "lossless" {
+            assert_eq!(t["ExifIFD:DateTimeOriginal"], "2021:03:04 00:00:00", "{what}");
+        }
+        if *name == "preview" {
+            assert_eq!(list(&t["IPTC:Keywords"]), json!(["é", "日本"]), "{what}");
+        }
+        assert_eq!(size as u64, std::fs::metadata(&file).unwrap().len(), "{name}: the stored size follows");
+        assert_eq!(pixels(&file), before[i], "{name}: pixels untouched");
+    }
+    assert_eq!(std::fs::read(subdef_file(1, "thumbnail").0).unwrap(), thumbnail, "not marked meta: untouched");
+    for id in [1, 2] {
+        assert!(!pending(&w, id).contains(&"meta-write".to_string()), "record {id}");
+        assert_eq!(show(&w, id)["meta_write_failure"], Value::Null);
+    }
+    assert_eq!(tags(&stored(&w, 2))["XMP-dc:Title"], "Été à 日本");
+}
+
+#[test]
+fn a_file_too_large_to_copy_into_memory_is_written_in_the_data_dir() {
+    let w = databox_world();
+    // 4800 x 4700 RGB: 67.7 MB of pixels, over the 64 MiB rewritten in memory.
+    let img = image::RgbImage::from_fn(4800, 4700, |x, y| image::Rgb([x as u8, y as u8, (x ^ y) as u8]));
+    img.save_with_format(hot(&w).join("big.tif"), image::ImageFormat::Tiff).unwrap();
+    archive(&w, &[]).ok();
+    let file = stored(&w, 1);
+    assert!(std::fs::metadata(&file).unwrap().len() > 64 << 20);
+    w.phr(PHR_RECORD, &["set", "1", "Title", "très grand"]).ok();
+    w.phr(PHR_META, &["write", "--once"]).ok();
+    assert_eq!(tags(&file)["XMP-dc:Title"], "très grand");
+    assert_eq!(image::open(&file).unwrap().to_rgb8(), img, "pixels untouched");
+    let r = show(&w, 1);
+    assert_eq!(r["sha256"], sha256(&file).as_str());
+    assert!(!pending(&w, 1).contains(&"meta-write".to_string()));
 }

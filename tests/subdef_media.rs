@@ -275,3 +275,37 @@ fn kill_9_during_a_conversion_takes_the_program_down_and_its_scratch_folder_is_r
     w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).code(65);
     assert_eq!(scratch(), 0, "the next pass removes what the killed run left");
 }
+
+#[test]
+fn a_subdef_that_carries_metadata_gets_the_records_values_after_it_is_built() {
+    let w = subdef_world();
+    let config = std::fs::read_to_string(w.config()).unwrap();
+    std::fs::write(w.config(), config.replace("size = 64\nquality = 90\n", "size = 64\nquality = 90\nmeta = true\n"))
+        .unwrap();
+    let file = hot(&w).join("titled.jpg");
+    RgbImage::from_pixel(300, 200, Rgb([40, 90, 160])).save(&file).unwrap();
+    crate::util::write_tags(&file, &["-XMP-dc:Title=Été à Nîmes"]);
+    archive(&w, &[]).ok();
+    let id = records(&w)[0]["id"].as_i64().unwrap();
+    let marked = |r: &serde_json::Value| r["pending"].as_array().unwrap().iter().any(|p| p == "meta-write");
+    assert!(!marked(&show(&w, id)), "archived: nothing to write yet");
+    w.phr(PHR_SUBDEF, &["--once"]).ok();
+    let record = show(&w, id);
+    assert!(marked(&record), "built with meta = true: marked for meta-write {record}");
+    w.phr(env!("CARGO_BIN_EXE_phr-meta"), &["write", "--once"]).ok();
+    let record = show(&w, id);
+    let thumb = w.data().join(subdef(&record, "thumbnail")["path"].as_str().unwrap());
+    let preview = w.data().join(subdef(&record, "preview")["path"].as_str().unwrap());
+    let title = |f: &Path| crate::util::exiftool(&["-s3", "-XMP-dc:Title", f.to_str().unwrap()]).trim().to_string();
+    assert_eq!(title(&thumb), "Été à Nîmes", "the thumbnail carries the record's title");
+    assert_eq!(title(&preview), "", "the preview (no meta) is left as built");
+    assert_eq!(std::fs::metadata(&thumb).unwrap().len() as i64, subdef(&record, "thumbnail")["size"].as_i64().unwrap());
+}
+
+#[test]
+fn metadata_cannot_be_carried_by_an_mp4_subdef() {
+    let w = subdef_world();
+    add_subdef(&w, "clip", "size = 160\nformat = \"mp4\"\nmeta = true");
+    let run = w.phr(PHR_SUBDEF, &["--once"]).code(78);
+    assert!(run.stderr.contains("clip.meta") && run.stderr.contains("mp4"), "{run:#?}");
+}

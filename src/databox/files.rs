@@ -45,12 +45,16 @@ impl Staged {
 
     /// Copies `source` into a private temp file of the data dir without syncing it: for a copy
     /// that is changed next (`phr-meta write`) and synced once after with [`Staged::sync`].
-    pub fn copy_unsynced(data_dir: &Path, source: &Path) -> Result<Staged> {
+    /// Returns the source's metadata as it was copied, so the caller can tell, before placing
+    /// the copy, whether the source was replaced meanwhile. The copy is done in the kernel
+    /// (`copy_file_range`, which `std::io::copy` uses between files).
+    pub fn copy_unsynced(data_dir: &Path, source: &Path) -> Result<(Staged, std::fs::Metadata)> {
         let mut input = File::open(source).map_err(|e| Error::io(source, e))?;
+        let before = input.metadata().map_err(|e| Error::io(source, e))?;
         let staged = Staged::create(data_dir)?;
         let mut out = staged.open()?;
         std::io::copy(&mut input, &mut out).map_err(|e| Error::io(&staged.tmp, e))?;
-        Ok(staged)
+        Ok((staged, before))
     }
 
     /// Fsyncs the temp file as it is now (after a program rewrote it in place).

@@ -11,7 +11,7 @@ pub mod record;
 pub mod structure;
 
 pub use mask::StatusMask;
-pub use record::{NewRecord, Pending, Record, RecordFilter, RecordKind, SubdefEntry};
+pub use record::{NewRecord, Pending, Record, RecordFilter, RecordKind, SubdefEntry, WorkFailure};
 pub use structure::{CollectionDef, FieldDef, FieldType, Structure, SubdefDef};
 
 /// Applies the config's structure to the store — new collections, changed Phraseanet ids,

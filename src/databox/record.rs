@@ -100,6 +100,18 @@ pub struct SubdefEntry {
     pub attempts: i64,
 }
 
+/// Why a record's work failed, kept until that work succeeds: shown by `phr-record show`, and
+/// counted so the task retries it with backoff up to a limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkFailure {
+    /// What went wrong, one sentence.
+    pub reason: String,
+    /// Failed attempts so far.
+    pub attempts: i64,
+    /// When it last failed (µs since the epoch).
+    pub failed_at: i64,
+}
+
 /// A stored record, as `phr-record show` gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -120,6 +132,8 @@ pub struct Record {
     pub fields: BTreeMap<String, Vec<String>>,
     pub technical: BTreeMap<String, String>,
     pub subdefs: Vec<SubdefEntry>,
+    /// Why writing its values into its files last failed (`phr-meta write`), until it works.
+    pub meta_write_failure: Option<WorkFailure>,
     /// A story's members; a document's stories.
     pub members: Vec<i64>,
     pub stories: Vec<i64>,

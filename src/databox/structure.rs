@@ -60,11 +60,14 @@ pub struct SubdefDef {
     pub format: String,
     /// 1..100, for JPEG and WebP.
     pub quality: u8,
+    /// Carries the record's metadata, as Phraseanet's `<meta>yes</meta>`: `phr-meta write`
+    /// writes the record's values into this sub-definition's file too.
+    pub meta: bool,
 }
 
 impl Default for SubdefDef {
     fn default() -> Self {
-        SubdefDef { size: 1024, format: "jpeg".into(), quality: 85 }
+        SubdefDef { size: 1024, format: "jpeg".into(), quality: 85, meta: false }
     }
 }
 
@@ -141,6 +144,9 @@ impl Structure {
                 if !(1..=100).contains(&d.quality) {
                     return Err((at("quality"), "must be from 1 to 100".into()));
                 }
+                if d.meta && d.format == "mp4" {
+                    return Err((at("meta"), "exiv2 cannot write metadata into mp4 sub-definitions".into()));
+                }
             }
         }
         if collections.is_empty() {
@@ -203,8 +209,8 @@ fn default_fields() -> BTreeMap<String, FieldDef> {
 /// One collection, `default` (id 1), with a thumbnail and a preview.
 fn default_collections() -> BTreeMap<String, CollectionDef> {
     let subdefs = BTreeMap::from([
-        ("thumbnail".to_string(), SubdefDef { size: 256, format: "jpeg".into(), quality: 75 }),
-        ("preview".to_string(), SubdefDef { size: 1024, format: "jpeg".into(), quality: 85 }),
+        ("thumbnail".to_string(), SubdefDef { size: 256, format: "jpeg".into(), quality: 75, meta: false }),
+        ("preview".to_string(), SubdefDef { size: 1024, format: "jpeg".into(), quality: 85, meta: false }),
     ]);
     BTreeMap::from([("default".to_string(), CollectionDef { id: Some(1), subdefs })])
 }

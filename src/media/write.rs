@@ -64,11 +64,17 @@ pub fn write(path: &Path, tags: &[TagValues]) -> Result<Vec<String>, WriteError>
     (exiv2.write)(path, tags)
 }
 
+/// One exiv2 call at a time in this process: gexiv2 sets up exiv2's XMP toolkit without the
+/// lock it needs to be used from several threads, so callers writing files on several threads
+/// (`phr-meta write`) share this one.
+static EXIV2: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// [`write`] itself, installed by programs that load exiv2 (`media::backend`).
 pub(crate) fn write_with_exiv2(path: &Path, tags: &[TagValues]) -> Result<Vec<String>, WriteError> {
     if !initialised() {
         return Err(WriteError::Init);
     }
+    let _one_at_a_time = EXIV2.lock().unwrap_or_else(|e| e.into_inner());
     let meta = Metadata::new_from_path(path).map_err(|e| WriteError::Open(describe(&e)))?;
     let supports = [meta.supports_exif(), meta.supports_iptc(), meta.supports_xmp()];
     if !supports.contains(&true) {

@@ -257,6 +257,7 @@ impl Records<'_> {
             "SELECT name, path, mime, size, width, height, state, reason, attempts FROM subdefs WHERE record_id = ?1 ORDER BY name",
         )?;
         r.subdefs = stmt.query_map([r.id], subdef_from_row)?.collect::<rusqlite::Result<_>>()?;
+        r.meta_write_failure = self.meta_write_failure(r.id)?;
         let mut stmt =
             self.conn.prepare_cached("SELECT record_id FROM story_members WHERE story_id = ?1 ORDER BY record_id")?;
         r.members = stmt.query_map([r.id], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -292,6 +293,7 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
         fields: BTreeMap::new(),
         technical: BTreeMap::new(),
         subdefs: Vec::new(),
+        meta_write_failure: None,
         members: Vec::new(),
         stories: Vec::new(),
     })

@@ -158,4 +158,15 @@ pub const MIGRATIONS: &[&str] = &[
         DELETE FROM record_search WHERE rowid = old.id;
     END;
     "#,
+    // 6: why a record's metadata could not be written back into its files (`phr-meta write`),
+    // and how many times it failed, so it is retried with backoff up to a limit and
+    // `phr-record show` says why it stays marked. A successful write removes the row.
+    r#"
+    CREATE TABLE meta_write_failures (
+        record_id INTEGER PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+        reason    TEXT    NOT NULL,
+        attempts  INTEGER NOT NULL,
+        failed_at INTEGER NOT NULL
+    );
+    "#,
 ];

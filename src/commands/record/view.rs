@@ -2,7 +2,7 @@
 //! one stable JSON shape (RFC 3339 UTC times) for scripts. Add fields; never rename.
 
 use crate::databox::mask::Bits;
-use crate::databox::{Pending, Record, Structure, SubdefEntry};
+use crate::databox::{Pending, Record, Structure, SubdefEntry, WorkFailure};
 use crate::table::{self, Column};
 use crate::when;
 use serde::Serialize;
@@ -32,8 +32,25 @@ pub struct RecordJson<'a> {
     pub fields: &'a BTreeMap<String, Vec<String>>,
     pub technical: &'a BTreeMap<String, String>,
     pub subdefs: &'a [SubdefEntry],
+    /// Why writing its values into its files failed (`phr-meta write`), until it works:
+    /// `{"reason", "attempts", "failed_at"}`, or null.
+    pub meta_write_failure: Option<FailureJson<'a>>,
     pub members: &'a [i64],
     pub stories: &'a [i64],
+}
+
+/// A work failure as JSON, its time in RFC 3339.
+#[derive(Serialize)]
+pub struct FailureJson<'a> {
+    pub reason: &'a str,
+    pub attempts: i64,
+    pub failed_at: String,
+}
+
+impl<'a> FailureJson<'a> {
+    fn new(f: &'a WorkFailure) -> FailureJson<'a> {
+        FailureJson { reason: &f.reason, attempts: f.attempts, failed_at: when::rfc3339(f.failed_at) }
+    }
 }
 
 impl<'a> RecordJson<'a> {
@@ -62,6 +79,7 @@ impl<'a> RecordJson<'a> {
             fields: &r.fields,
             technical: &r.technical,
             subdefs: &r.subdefs,
+            meta_write_failure: r.meta_write_failure.as_ref().map(FailureJson::new),
             members: &r.members,
             stories: &r.stories,
         }
@@ -150,6 +168,10 @@ pub fn write_details(out: &mut impl Write, r: &Record, structure: &Structure) ->
     writeln!(out, "status:      {} ({})", Bits(r.status), status_names(r.status, structure))?;
     let pending = Pending::names(r.pending).join(", ");
     writeln!(out, "pending:     {}", if pending.is_empty() { "-" } else { &pending })?;
+    if let Some(f) = &r.meta_write_failure {
+        let at = when::local(f.failed_at);
+        writeln!(out, "meta-write:  failed (attempts {}, last {at}): {}", f.attempts, e(&f.reason))?;
+    }
     writeln!(out, "created:     {}", when::local(r.created_at))?;
     writeln!(out, "updated:     {}", when::local(r.updated_at))?;
     if !r.members.is_empty() {

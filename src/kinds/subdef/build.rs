@@ -4,7 +4,7 @@
 
 use super::{convert, parse_colour, set_aside, SubdefSettings};
 use crate::databox::files::{record_dir, Scratch, Staged};
-use crate::databox::{Pending, Record, SubdefEntry};
+use crate::databox::{Pending, Record, Structure, SubdefEntry};
 use crate::kinds::{Context, KindError, PassReport};
 use crate::media::subdef::{self, Options, Spec};
 use crate::store::Store;
@@ -89,7 +89,7 @@ pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassRe
         }
         drop(tx);
         for (w, result) in rx {
-            record_outcome(data_dir, &mut store, &mut report, w, result)?;
+            record_outcome(data_dir, &ctx.settings.structure, &mut store, &mut report, w, result)?;
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
@@ -200,6 +200,7 @@ fn place(
 /// failed with the reason (the flag stays).
 fn record_outcome(
     data_dir: &Path,
+    structure: &Structure,
     store: &mut Store,
     report: &mut PassReport,
     w: Work,
@@ -211,6 +212,8 @@ fn record_outcome(
                 for e in &entries {
                     tx.records().subdef_done(w.id, e)?;
                 }
+                // Those that carry metadata get the record's values from phr-meta write.
+                tx.records().subdefs_built(w.id, &entries, structure)?;
                 tx.records().done(w.id, Pending::Subdefs)
             })?;
             remove_replaced(data_dir, &w.previous, &entries);
