@@ -243,11 +243,24 @@ fn query(rng: &mut Rng) -> (&'static str, String) {
         5 => format!("Keywords:{} {}", w(rng), w(rng)),
         6 => format!("{} OR {}", w(rng), w(rng)),
         7 => format!("{} NOT {}", w(rng), w(rng)),
-        8 => format!("{} Date:{}-01-01..{}-12-31", w(rng), 1990 + rng.next() % 36, 1990 + rng.next() % 36 + 1),
-        9 => format!("Date:{}-06..{}-06", 1990 + rng.next() % 36, 1990 + rng.next() % 36),
+        8 => {
+            let (from, to) = years(rng);
+            format!("{} Date:{from}-01-01..{to}-12-31", w(rng))
+        }
+        9 => {
+            let (from, to) = years(rng);
+            format!("Date:{from}-06..{to}-06")
+        }
         _ => format!("Title:{} {}", w(rng), w(rng)),
     };
     (CLASSES[class], q)
+}
+
+/// Two years from 1990 to 2025, in order: a range a user would ask for (a reversed range is
+/// empty, answered at once, and would flatter the figures).
+fn years(rng: &mut Rng) -> (u64, u64) {
+    let (a, b) = (1990 + rng.next() % 36, 1990 + rng.next() % 36);
+    (a.min(b), a.max(b))
 }
 
 /// The query classes, in `query`'s order.

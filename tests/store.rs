@@ -195,6 +195,6 @@ fn reading_never_creates_or_migrates_the_store() {
     };
     assert_eq!(version(&db), 1, "a read-only open migrated the store");
     w.add(&["noop"]); // a write upgrades it
-    assert_eq!(version(&db), 6);
+    assert_eq!(version(&db), 7);
     assert_eq!(w.jobs()[0]["description"], "old");
 }

@@ -36,6 +36,10 @@ struct Ranked {
     id: i64,
 }
 
+/// A date range with at least this many values is searched newest first (see `by_date`);
+/// unit tests use a small one so both ways are checked on a small store.
+const WIDE: i64 = if cfg!(test) { 50 } else { 1000 };
+
 /// How many matches the first batch checks, beyond the `n` wanted; each next batch is twice
 /// the last, so a filter that rejects most matches costs a few statements, not one per match.
 const FIRST_BATCH: usize = 64;
@@ -60,18 +64,34 @@ impl Index<'_> {
         self.best(matches, search, filter, limit)
     }
 
-    /// A search by dates alone: the records with values in the ranges, newest first.
+    /// A search by dates alone: the records with values in the ranges, newest first. A wide
+    /// range (most searches by year) walks the records newest first and stops at the limit; a
+    /// narrow one reads its few records from the value index and sorts them.
     fn by_date(&self, search: &Search, filter: &SearchFilter, limit: Option<usize>) -> Result<Vec<Hit>> {
+        let wide = match (limit, search.dates.first()) {
+            (Some(_), Some(first)) => self.values_in(first, WIDE)? >= WIDE,
+            _ => false,
+        };
         let mut args = Vec::new();
-        let conds = conditions(search, filter, false, &mut args);
+        let conds = conditions(search, filter, wide, &mut args);
         let n = arg(&mut args, Value::Integer(limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64)));
+        let walk = if wide { "INDEXED BY records_created" } else { "" };
         let sql = format!(
-            "SELECT r.id FROM records r JOIN collections c ON c.id = r.collection WHERE {conds} \
+            "SELECT r.id FROM records r {walk} JOIN collections c ON c.id = r.collection WHERE {conds} \
              ORDER BY r.created_at DESC, r.id DESC LIMIT {n}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), |r| Ok(Hit { id: r.get(0)?, score: None }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many values fall in `range`, counted up to `cap` at most (a bounded look).
+    fn values_in(&self, range: &DateRange, cap: i64) -> Result<i64> {
+        let mut args = Vec::new();
+        let cond = in_range(range, "v.value", &mut |v| arg(&mut args, v));
+        let cap = arg(&mut args, Value::Integer(cap));
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM record_fields v WHERE {cond} LIMIT {cap})");
+        Ok(self.conn.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?)
     }
 
     /// The best `limit` of `matches` that pass the filters (all that pass without a limit), in
@@ -158,11 +178,20 @@ fn is_empty(d: &DateRange) -> bool {
 }
 
 /// A record has a value of the field within the range. For records already chosen
-/// (`per_match`: matches of the text) each is checked by its primary key (`+v.value` keeps the
-/// planner off the value index, which would scan the whole range once per record); alone, the
-/// range is read from the value index.
+/// (`per_match`: matches of the text, or records walked newest first) each is checked by its
+/// primary key (`+v.value` keeps the planner off the value index, which would scan the whole
+/// range once per record); alone, the range is read from the value index.
 fn date_condition(d: &DateRange, per_match: bool, arg: &mut impl FnMut(Value) -> String) -> String {
-    let value = if per_match { "+v.value" } else { "v.value" };
+    let c = in_range(d, if per_match { "+v.value" } else { "v.value" }, arg);
+    if per_match {
+        format!("EXISTS (SELECT 1 FROM record_fields v WHERE v.record_id = r.id AND {c})")
+    } else {
+        format!("r.id IN (SELECT v.record_id FROM record_fields v WHERE {c})")
+    }
+}
+
+/// A value `v` of the range's field within it, `value` naming the value column.
+fn in_range(d: &DateRange, value: &str, arg: &mut impl FnMut(Value) -> String) -> String {
     let mut c = format!("v.field = {}", arg(Value::Text(d.field.clone())));
     if let Some(from) = &d.from {
         c.push_str(&format!(" AND {value} >= {}", arg(Value::Text(from.clone()))));
@@ -172,11 +201,7 @@ fn date_condition(d: &DateRange, per_match: bool, arg: &mut impl FnMut(Value) ->
         // '-', 'T', ':') sorts before '~', so `..2014-12` takes 2014-12-31T23:59:59.
         c.push_str(&format!(" AND {value} <= {}", arg(Value::Text(format!("{to}~")))));
     }
-    if per_match {
-        format!("EXISTS (SELECT 1 FROM record_fields v WHERE v.record_id = r.id AND {c})")
-    } else {
-        format!("r.id IN (SELECT v.record_id FROM record_fields v WHERE {c})")
-    }
+    c
 }
 
 /// FTS5 reports a query it cannot run as an SQL error; ours are built quoted so this should
@@ -297,6 +322,12 @@ mod tests {
         assert_eq!(find("plage", status), expect(&|i| i % 10 == 0, 20), "30 of 301 pass: batches go on");
         assert_eq!(find("soleil Date:2020..2020", n(5)), expect(&|i| i % 10 == 0, 5));
         assert_eq!(find("plage Date:2021..2020", n(5)), Vec::<i64>::new(), "a range ending before it starts");
+        // Dates alone, newest first: 271 values (walked newest first) and 30 (read and sorted).
+        assert_eq!(find("Date:2010..2010", n(20)), expect(&|i| i % 10 != 0, 20), "a wide range");
+        assert_eq!(find("Date:2020..2020", n(20)), expect(&|i| i % 10 == 0, 20), "a narrow range");
+        assert_eq!(find("Date:2010..2010", SearchFilter::default()).len(), 271, "no limit: every one");
+        let ones = SearchFilter { status: Some(StatusMask { ones: 1, zeros: 0 }), ..n(20) };
+        assert_eq!(find("Date:2010..2010", ones), Vec::<i64>::new(), "filtered out: walked to the end");
         assert_eq!(find("plage", SearchFilter { collection: Some("nope".into()), ..n(5) }), Vec::<i64>::new());
         // Scores are bm25's, negated: higher is better, the best first.
         let hits = store.index().search(&parse("plage", &s).unwrap(), &n(2)).unwrap();
