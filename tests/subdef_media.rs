@@ -309,3 +309,27 @@ fn metadata_cannot_be_carried_by_an_mp4_subdef() {
     let run = w.phr(PHR_SUBDEF, &["--once"]).code(78);
     assert!(run.stderr.contains("clip.meta") && run.stderr.contains("mp4"), "{run:#?}");
 }
+
+#[test]
+fn a_program_that_makes_no_single_regular_file_fails_with_what_it_made() {
+    let w = subdef_world();
+    let table = |script: &str| {
+        format!(
+            "[settings.commands.\"application/pdf\"]\n\
+             image = [\"sh\", \"-c\", \"{script}\", \"sh\", \"{{output}}\", \"{{input}}\"]"
+        )
+    };
+    pdf(&hot(&w).join("page.pdf"));
+    archive(&w, &[]).ok();
+    let id = records(&w)[0]["id"].as_i64().unwrap();
+    for (script, said) in [
+        ("touch \\\"$1.a.png\\\" \\\"$1.b.png\\\"", "made 2 files, not one output file"),
+        ("ln -s /etc/passwd \\\"$1.png\\\"", "made something that is not a regular file"),
+        ("true", "made nothing"),
+    ] {
+        task(&w, &table(script));
+        w.phr(PHR_SUBDEF, &["--once", "--task", "sd", "--record", &id.to_string()]).code(65);
+        let reason = subdef(&show(&w, id), "thumbnail")["reason"].as_str().unwrap().to_string();
+        assert!(reason.contains(said), "{script}: {reason}");
+    }
+}

@@ -118,14 +118,20 @@ pub fn run(argv: &[String], input: &Path, size: u32, scratch: &Scratch, limit: D
         }
         Ran::Exited(_) => {}
     }
-    made_file(scratch.path(), &log).ok_or_else(|| format!("{program} made no output file"))
+    made_file(scratch.path(), &log).map_err(|made| format!("{program} made {made}, not one output file"))
 }
 
-/// The file a program wrote in the scratch folder (its stderr log aside).
-fn made_file(dir: &Path, log: &Path) -> Option<PathBuf> {
-    let mut files = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).filter(|p| p != log && p.is_file());
-    let first = files.next()?;
-    files.next().is_none().then_some(first)
+/// The one regular file a program wrote in the scratch folder (its stderr log aside; a link
+/// is not taken, whatever it points to); else what it made instead.
+fn made_file(dir: &Path, log: &Path) -> Result<PathBuf, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("an unreadable folder ({e})"))?;
+    let mut made: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p != log).collect();
+    match made.as_slice() {
+        [one] if std::fs::symlink_metadata(one).is_ok_and(|m| m.is_file()) => Ok(made.remove(0)),
+        [] => Err("nothing".into()),
+        [_] => Err("something that is not a regular file".into()),
+        many => Err(format!("{} files", many.len())),
+    }
 }
 
 /// The last line a program wrote to stderr, for the record's failure reason.
