@@ -72,7 +72,7 @@ fn the_example_tasks_parse() {
     }
     let status = w.taskctl(&["status", "--json"]).ok().json();
     let kinds: Vec<&str> = status["tasks"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, vec!["exec", "archive", "queue"], "one example task of each kind");
+    assert_eq!(kinds, vec!["exec", "archive", "queue", "subdef"], "the example tasks, by name");
 }
 
 /// Values that parse but would break things are refused at their line: a zero retry delay
