@@ -11,7 +11,7 @@
 
 use phr_tasks::config::Settings;
 use phr_tasks::databox::query::{parse, SearchFilter};
-use phr_tasks::databox::{NewRecord, Pending, RecordKind};
+use phr_tasks::databox::{NewRecord, Pending};
 use phr_tasks::store::Store;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -214,19 +214,14 @@ fn record(rng: &mut Rng, i: u64) -> NewRecord {
     ]);
     NewRecord {
         collection: "photos".into(),
-        kind: RecordKind::Document,
         original_name: format!("IMG_{i:06}.jpg"),
-        stored_path: None,
-        sha256: None,
         mime: Some("image/jpeg".into()),
         size: Some(2_000_000),
         width: Some(4000),
         height: Some(3000),
-        status: 0,
         pending: Pending::Index.bit(),
         fields,
-        technical: BTreeMap::new(),
-        story: None,
+        ..NewRecord::default()
     }
 }
 

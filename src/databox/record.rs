@@ -45,9 +45,10 @@ impl Pending {
 }
 
 /// A document or a story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordKind {
+    #[default]
     Document,
     Story,
 }
@@ -62,8 +63,9 @@ impl RecordKind {
     }
 }
 
-/// A record to create.
-#[derive(Debug, Clone)]
+/// A record to create. `Default` is an empty document with nothing known about its file,
+/// for callers (and tests) that set only what they know.
+#[derive(Debug, Clone, Default)]
 pub struct NewRecord {
     pub collection: String,
     pub kind: RecordKind,

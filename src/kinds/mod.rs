@@ -150,6 +150,25 @@ pub fn job_record_ids(args: &[String], kind: &str) -> Result<Vec<i64>, String> {
     Ok(ids)
 }
 
+/// Checks a kind's `threads` setting (0: one per core).
+pub fn check_threads(threads: u32) -> Result<(), Invalid> {
+    if threads > 256 {
+        return Err(Invalid::new("threads", format!("must be from 0 to 256, not {threads}")));
+    }
+    Ok(())
+}
+
+/// Checks the retry settings of kinds that retry a failed record with a doubling backoff.
+pub fn check_retries(max_attempts: u32, retry_backoff: std::time::Duration) -> Result<(), Invalid> {
+    if !(1..=100).contains(&max_attempts) {
+        return Err(Invalid::new("max_attempts", format!("must be from 1 to 100, not {max_attempts}")));
+    }
+    if retry_backoff.is_zero() {
+        return Err(Invalid::new("retry_backoff", "must be more than zero"));
+    }
+    Ok(())
+}
+
 /// Checks a kind's `batch` setting (records handled per pass or transaction) against `max`.
 pub fn check_batch(batch: u64, max: u64) -> Result<(), Invalid> {
     if !(1..=max).contains(&batch) {

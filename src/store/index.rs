@@ -136,26 +136,16 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::databox::query::{parse, SearchFilter};
-    use crate::databox::{FieldDef, FieldType, NewRecord, RecordKind, Structure};
+    use crate::databox::{FieldDef, FieldType, NewRecord, Structure};
     use crate::store::Store;
-    use std::collections::BTreeMap;
 
     fn record(fields: &[(&str, &[&str])]) -> NewRecord {
         NewRecord {
             collection: "default".into(),
-            kind: RecordKind::Document,
             original_name: "x.jpg".into(),
-            stored_path: None,
-            sha256: None,
-            mime: None,
-            size: None,
-            width: None,
-            height: None,
-            status: 0,
             pending: Pending::Index.bit(),
             fields: fields.iter().map(|(f, v)| (f.to_string(), v.iter().map(|s| s.to_string()).collect())).collect(),
-            technical: BTreeMap::new(),
-            story: None,
+            ..NewRecord::default()
         }
     }
 

@@ -105,7 +105,7 @@ impl Records<'_> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use crate::databox::{NewRecord, Pending, RecordKind, Structure, SubdefEntry};
+    use crate::databox::{NewRecord, Pending, Structure, SubdefEntry};
     use crate::store::Store;
     use std::collections::BTreeMap;
 
@@ -118,19 +118,10 @@ mod tests {
         store.write(|tx| tx.records().sync_collections(&structure)).unwrap();
         let record = NewRecord {
             collection: "default".into(),
-            kind: RecordKind::Document,
             original_name: "a.jpg".into(),
             stored_path: Some("originals/000/000/1.jpg".into()),
-            sha256: None,
-            mime: None,
-            size: None,
-            width: None,
-            height: None,
-            status: 0,
-            pending: 0,
             fields: BTreeMap::new(),
-            technical: BTreeMap::new(),
-            story: None,
+            ..NewRecord::default()
         };
         let id = store.write(|tx| tx.records().create(&record)).unwrap();
         let entry = |name: &str| SubdefEntry {

@@ -323,19 +323,16 @@ mod tests {
     fn new_record(name: &str, keywords: &[&str]) -> NewRecord {
         NewRecord {
             collection: "default".into(),
-            kind: RecordKind::Document,
             original_name: name.into(),
-            stored_path: None,
             sha256: Some(format!("sha-{name}")),
             mime: Some("image/jpeg".into()),
             size: Some(10),
             width: Some(4),
             height: Some(3),
-            status: 0,
             pending: Pending::Subdefs.bit() | Pending::Index.bit(),
             fields: BTreeMap::from([("Keywords".into(), keywords.iter().map(|k| k.to_string()).collect())]),
             technical: BTreeMap::from([("Orientation".into(), "6".into())]),
-            story: None,
+            ..NewRecord::default()
         }
     }
 

@@ -246,29 +246,21 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::databox::query::parse;
-    use crate::databox::{FieldDef, FieldType, NewRecord, Pending, RecordKind, StatusMask, Structure};
+    use crate::databox::{FieldDef, FieldType, NewRecord, Pending, StatusMask, Structure};
     use crate::store::Store;
     use std::collections::BTreeMap;
 
     fn record(title: &str, date: &str, status: u32) -> NewRecord {
         NewRecord {
             collection: "default".into(),
-            kind: RecordKind::Document,
             original_name: "x.jpg".into(),
-            stored_path: None,
-            sha256: None,
-            mime: None,
-            size: None,
-            width: None,
-            height: None,
             status,
             pending: Pending::Index.bit(),
             fields: BTreeMap::from([
                 ("Title".to_string(), vec![title.to_string()]),
                 ("Date".to_string(), vec![date.to_string()]),
             ]),
-            technical: BTreeMap::new(),
-            story: None,
+            ..NewRecord::default()
         }
     }
 

@@ -182,17 +182,10 @@ impl Run<'_> {
             collection: folder.collection.clone(),
             kind: RecordKind::Story,
             original_name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            stored_path: None,
-            sha256: None,
-            mime: None,
-            size: None,
-            width: None,
-            height: None,
             status: self.task_status(status),
             pending: Pending::Index.bit(),
             fields,
-            technical: BTreeMap::new(),
-            story: None,
+            ..NewRecord::default()
         };
         let (archived, move_caption) = (self.archived_target(caption.as_deref()), caption.clone());
         let done = std::mem::take(&mut self.done_moves);
@@ -276,9 +269,7 @@ impl Run<'_> {
         let name = c.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let record = NewRecord {
             collection: folder.collection.clone(),
-            kind: RecordKind::Document,
             original_name: name.clone(),
-            stored_path: None,
             sha256: Some(sha256),
             mime: Some(meta.mime.clone()),
             size: Some(size as i64),
@@ -289,6 +280,7 @@ impl Run<'_> {
             fields,
             technical,
             story,
+            ..NewRecord::default()
         };
         let ext = extension(&name);
         let (target, caption_target) =

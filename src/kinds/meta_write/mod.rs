@@ -105,15 +105,8 @@ impl TaskKind for MetaWrite {
 
     fn check(s: &MetaWriteSettings) -> std::result::Result<(), Invalid> {
         super::check_batch(s.batch, 100_000)?;
-        if s.threads > 256 {
-            return Err(Invalid::new("threads", format!("must be from 0 to 256, not {}", s.threads)));
-        }
-        if !(1..=100).contains(&s.max_attempts) {
-            return Err(Invalid::new("max_attempts", format!("must be from 1 to 100, not {}", s.max_attempts)));
-        }
-        if s.retry_backoff.is_zero() {
-            return Err(Invalid::new("retry_backoff", "must be more than zero"));
-        }
+        super::check_threads(s.threads)?;
+        super::check_retries(s.max_attempts, s.retry_backoff)?;
         Ok(())
     }
 

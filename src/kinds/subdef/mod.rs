@@ -132,18 +132,11 @@ impl TaskKind for Subdef {
 
     fn check(s: &SubdefSettings) -> std::result::Result<(), Invalid> {
         crate::kinds::check_batch(s.batch, 100_000)?;
-        if s.threads > 256 {
-            return Err(Invalid::new("threads", format!("must be from 0 to 256, not {}", s.threads)));
-        }
+        crate::kinds::check_threads(s.threads)?;
         if s.max_pixels < 1 {
             return Err(Invalid::new("max_pixels", "must be at least 1"));
         }
-        if !(1..=100).contains(&s.max_attempts) {
-            return Err(Invalid::new("max_attempts", format!("must be from 1 to 100, not {}", s.max_attempts)));
-        }
-        if s.retry_backoff.is_zero() {
-            return Err(Invalid::new("retry_backoff", "must be more than zero"));
-        }
+        crate::kinds::check_retries(s.max_attempts, s.retry_backoff)?;
         if s.command_timeout.is_zero() {
             return Err(Invalid::new("command_timeout", "must be more than zero"));
         }
