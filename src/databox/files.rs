@@ -183,20 +183,20 @@ pub fn remove_stale_staged(data_dir: &Path) -> usize {
 /// poster frame, pdftoppm's page), removed with everything in it when dropped; one left by a
 /// killed process is removed by [`remove_stale_staged`].
 #[derive(Debug)]
-pub struct Scratch {
+pub struct ScratchDir {
     dir: PathBuf,
 }
 
-impl Scratch {
+impl ScratchDir {
     /// Creates a new, empty scratch folder.
-    pub fn new(data_dir: &Path) -> Result<Scratch> {
+    pub fn new(data_dir: &Path) -> Result<ScratchDir> {
         make_private_dir(&staging_dir(data_dir))?;
         let dir = staging_dir(data_dir).join(format!("{}-{}.dir", std::process::id(), unique()));
         std::fs::DirBuilder::new()
             .mode(0o700)
             .create(&dir)
             .map_err(|source| Error::CantCreate { path: dir.clone(), source })?;
-        Ok(Scratch { dir })
+        Ok(ScratchDir { dir })
     }
 
     /// The folder.
@@ -205,7 +205,7 @@ impl Scratch {
     }
 }
 
-impl Drop for Scratch {
+impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }

@@ -3,7 +3,7 @@
 //! write atomically), and their results written back to the store one record at a time.
 
 use super::{convert, parse_colour, set_aside, SubdefSettings};
-use crate::databox::files::{record_dir, Scratch, Staged};
+use crate::databox::files::{record_dir, ScratchDir, Staged};
 use crate::databox::{Pending, Record, Structure, SubdefEntry};
 use crate::kinds::{Context, KindError, PassReport};
 use crate::media::subdef::{self, Options, Spec};
@@ -153,14 +153,14 @@ fn build_one(
     };
     if !images.is_empty() && !converter.image.is_empty() {
         let largest = images.iter().map(|s| s.size).max().unwrap_or(1);
-        let scratch = Scratch::new(data_dir).map_err(|e| e.to_string())?;
+        let scratch = ScratchDir::new(data_dir).map_err(|e| e.to_string())?;
         let made = convert::run(&converter.image, &w.original, largest, &scratch, s.command_timeout)?;
         for b in subdef::build(&made, None, &images, options).map_err(|e| e.to_string())? {
             entries.push(place(data_dir, w.id, &b.name, b.extension, b.mime, &b.bytes, Some((b.width, b.height)))?);
         }
     }
     for spec in videos.into_iter().filter(|_| !converter.video.is_empty()) {
-        let scratch = Scratch::new(data_dir).map_err(|e| e.to_string())?;
+        let scratch = ScratchDir::new(data_dir).map_err(|e| e.to_string())?;
         let made = convert::run(&converter.video, &w.original, spec.size, &scratch, s.command_timeout)?;
         let bytes = std::fs::read(&made).map_err(|e| format!("cannot read {}: {e}", made.display()))?;
         let extension = made.extension().and_then(|e| e.to_str()).unwrap_or("mp4").to_ascii_lowercase();

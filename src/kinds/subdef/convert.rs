@@ -7,7 +7,7 @@
 //! Arguments may hold `{input}` (the stored original), `{output}` (a path without extension in
 //! a private scratch folder: the program adds its own), and `{size}` (the largest side wanted).
 
-use crate::databox::files::Scratch;
+use crate::databox::files::ScratchDir;
 use crate::kinds::Invalid;
 use crate::process::{self, Ran};
 use serde::{Deserialize, Serialize};
@@ -91,7 +91,7 @@ pub fn converter_for<'a>(commands: &'a BTreeMap<String, Converter>, mime: &str) 
 }
 
 /// Runs `argv` on `input` into `scratch`; returns the one file it made.
-pub fn run(argv: &[String], input: &Path, size: u32, scratch: &Scratch, limit: Duration) -> Result<PathBuf, String> {
+pub fn run(argv: &[String], input: &Path, size: u32, scratch: &ScratchDir, limit: Duration) -> Result<PathBuf, String> {
     let output = scratch.path().join("out");
     let fill = |a: &String| {
         a.replace("{input}", &input.to_string_lossy())
