@@ -74,6 +74,7 @@ impl Store {
         let conn = Connection::open_with_flags(uri, flags)?;
         conn.busy_timeout(super::BUSY_TIMEOUT)?;
         conn.execute_batch("PRAGMA cell_size_check = ON; PRAGMA query_only = ON;")?;
+        super::rank::register(&conn)?;
         // The first read is where a missing -shm shows: make it here, not in the caller.
         conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?;
         Ok(Store { conn, path: path.to_path_buf() })
@@ -82,6 +83,7 @@ impl Store {
     /// An empty store in memory: what a store that does not exist yet reads as.
     fn empty(path: &Path) -> Result<Store> {
         let conn = Connection::open_in_memory()?;
+        super::rank::register(&conn)?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         store.conn.execute_batch("PRAGMA query_only = ON;")?;

@@ -11,7 +11,11 @@
 //! (`unicode61 remove_diacritics 2`) in both columns. `search.rs` searches it: a parsed
 //! query becomes an FTS5 query in which every user word is a quoted string: no user text is
 //! ever read as FTS5 syntax.
+//!
+//! Each record's length in tokens is stored beside (`record_lengths`, see `rank.rs`), so ranking
+//! reads it from memory rather than from FTS5 once per match.
 
+use super::rank::Lengths;
 use super::Index;
 use crate::databox::query::is_word_char;
 use crate::databox::Pending;
@@ -50,6 +54,11 @@ struct Document {
 }
 
 impl Document {
+    /// Its length in tokens, both columns, as bm25 counts it (see `rank.rs`).
+    fn tokens(&self) -> usize {
+        words(&self.body).count() + words(&self.tagged).count()
+    }
+
     fn add(&mut self, field: &str, value: &str) {
         self.body.push_str(value);
         self.body.push('\n');
@@ -71,7 +80,7 @@ impl Index<'_> {
         let mut clear = tx.prepare_cached("UPDATE records SET pending = pending & ~?2 WHERE id = ?1")?;
         let mut values =
             tx.prepare_cached("SELECT field, value FROM record_fields WHERE record_id = ?1 ORDER BY field, ord")?;
-        let mut done = 0;
+        let mut lengths = Vec::with_capacity(ids.len());
         for &id in ids {
             if clear.execute(params![id, Pending::Index.bit()])? == 0 {
                 continue;
@@ -81,20 +90,22 @@ impl Index<'_> {
             while let Some(row) = rows.next()? {
                 doc.add(&row.get::<_, String>(0)?, &row.get::<_, String>(1)?);
             }
-            self.put(id, &doc)?;
-            done += 1;
+            lengths.push((id, self.put(id, &doc)?));
         }
-        Ok(done)
+        Lengths::save(tx, &lengths)?;
+        Ok(lengths.len() as u64)
     }
 
-    fn put(&self, id: i64, doc: &Document) -> Result<()> {
+    /// Replaces a record's row; returns its length in tokens (0: no row, no words).
+    fn put(&self, id: i64, doc: &Document) -> Result<usize> {
         let tx = self.writing();
         tx.prepare_cached("DELETE FROM record_search WHERE rowid = ?1")?.execute([id])?;
-        if !doc.body.is_empty() {
-            tx.prepare_cached("INSERT INTO record_search (rowid, body, tagged) VALUES (?1, ?2, ?3)")?
-                .execute(params![id, doc.body, doc.tagged])?;
+        if doc.body.is_empty() {
+            return Ok(0);
         }
-        Ok(())
+        tx.prepare_cached("INSERT INTO record_search (rowid, body, tagged) VALUES (?1, ?2, ?3)")?
+            .execute(params![id, doc.body, doc.tagged])?;
+        Ok(doc.tokens())
     }
 
     /// Empties the index and indexes every record again, clearing every `index` mark, in the
@@ -103,31 +114,32 @@ impl Index<'_> {
     pub fn rebuild(&self) -> Result<u64> {
         let tx = self.writing();
         tx.execute("INSERT INTO record_search (record_search) VALUES ('delete-all')", [])?;
+        tx.execute("DELETE FROM record_lengths", [])?;
         let mut stmt = tx.prepare(
             "SELECT r.id, f.field, f.value FROM records r LEFT JOIN record_fields f ON f.record_id = r.id \
              ORDER BY r.id, f.field, f.ord",
         )?;
         let mut rows = stmt.query([])?;
-        let (mut current, mut doc, mut done) = (None, Document::default(), 0);
+        let (mut current, mut doc, mut lengths) = (None, Document::default(), Vec::new());
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             if current != Some(id) {
                 if let Some(prev) = current {
-                    self.put(prev, &std::mem::take(&mut doc))?;
+                    lengths.push((prev, self.put(prev, &std::mem::take(&mut doc))?));
                 }
                 current = Some(id);
-                done += 1;
             }
             if let (Some(field), Some(value)) = (row.get::<_, Option<String>>(1)?, row.get::<_, Option<String>>(2)?) {
                 doc.add(&field, &value);
             }
         }
         if let Some(prev) = current {
-            self.put(prev, &doc)?;
+            lengths.push((prev, self.put(prev, &doc)?));
         }
+        Lengths::save(tx, &lengths)?;
         tx.execute("UPDATE records SET pending = pending & ~?1 WHERE pending & ?1", [Pending::Index.bit()])?;
         tx.execute("INSERT INTO record_search (record_search) VALUES ('optimize')", [])?;
-        Ok(done)
+        Ok(lengths.len() as u64)
     }
 }
 

@@ -15,6 +15,7 @@ pub use search::Hit;
 mod insert;
 mod jobs;
 mod journal;
+mod rank;
 mod record_file;
 mod records;
 mod search;
@@ -144,6 +145,7 @@ impl Store {
     fn configure(&mut self) -> rusqlite::Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         keep_wal_file(&self.conn);
+        rank::register(&self.conn)?;
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;

@@ -174,4 +174,15 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX records_created ON records (created_at, id);
     "#,
+    // 8: each indexed record's length in tokens, 4,096 records to a row (little-endian u16),
+    // read whole by a search so bm25 needs no per-match lookup (see `rank.rs`). Records
+    // indexed before are marked for indexing again, which stores their lengths; until then
+    // their lengths are looked up as before.
+    r#"
+    CREATE TABLE record_lengths (
+        page    INTEGER PRIMARY KEY,
+        lengths BLOB    NOT NULL
+    );
+    UPDATE records SET pending = pending | 4 WHERE id IN (SELECT rowid FROM record_search);
+    "#,
 ];

@@ -1,6 +1,7 @@
 //! Searching the full-text index (see `index.rs` for what it holds): a parsed [`Search`] is
 //! translated into an FTS5 query in which every user word is a quoted string, so no user text
-//! is ever read as FTS5 syntax, then ranked by relevance (FTS5's bm25), then newest first.
+//! is ever read as FTS5 syntax, then ranked by relevance (bm25, computed by `rank.rs`), then
+//! newest first.
 //!
 //! Ranking is done here rather than by SQLite's `ORDER BY … LIMIT`: FTS5 scores every match
 //! (bm25 needs each one's term counts and length), and the SQL sort would read each match's
@@ -13,6 +14,7 @@
 //! best of them (all of them only when the filters reject nearly every match).
 
 use super::index::{field_prefix, words};
+use super::rank::Ranking;
 use super::Index;
 use crate::databox::query::{DateRange, Expr, Search, SearchFilter, Term};
 use crate::error::{Error, Result};
@@ -45,7 +47,7 @@ const WIDE: i64 = if cfg!(test) { 50 } else { 1000 };
 const FIRST_BATCH: usize = 64;
 
 impl Index<'_> {
-    /// Records matching `search` and `filter`: by relevance (FTS5's bm25), then newest first;
+    /// Records matching `search` and `filter`: by relevance (bm25), then newest first;
     /// by date alone, newest first.
     pub fn search(&self, search: &Search, filter: &SearchFilter) -> Result<Vec<Hit>> {
         if search.dates.iter().any(is_empty) {
@@ -53,13 +55,19 @@ impl Index<'_> {
         }
         let limit = filter.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
         let Some(expr) = &search.text else { return self.by_date(search, filter, limit) };
+        let ranking = Ranking::begin(self.conn)?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT rowid, bm25(record_search) FROM record_search WHERE record_search MATCH ?1")?;
-        let mut rows = stmt.query([fts(expr)]).map_err(engine_error)?;
+            .prepare_cached("SELECT rowid, phr_bm25(record_search) FROM record_search WHERE record_search MATCH ?1")?;
+        let mut rows = stmt.query([fts_query(expr)]).map_err(engine_error)?;
         let mut matches = Vec::new();
         while let Some(row) = rows.next().map_err(engine_error)? {
             matches.push(Ranked { bm25: row.get(1)?, created_at: 0, id: row.get(0)? });
+        }
+        drop(rows);
+        let idf = ranking.idf(matches.len());
+        if idf != 1.0 {
+            matches.iter_mut().for_each(|m| m.bm25 *= idf);
         }
         self.best(matches, search, filter, limit)
     }
@@ -216,17 +224,17 @@ fn engine_error(e: rusqlite::Error) -> Error {
 }
 
 /// The FTS5 query for an expression: every term a quoted string with its column.
-fn fts(e: &Expr) -> String {
+pub(super) fn fts_query(e: &Expr) -> String {
     match e {
         Expr::Term(t) => fts_term(t),
         Expr::And { all, not } => {
-            let mut q = all.iter().map(|e| format!("({})", fts(e))).collect::<Vec<_>>().join(" AND ");
+            let mut q = all.iter().map(|e| format!("({})", fts_query(e))).collect::<Vec<_>>().join(" AND ");
             for n in not {
-                q = format!("({q}) NOT ({})", fts(n));
+                q = format!("({q}) NOT ({})", fts_query(n));
             }
             q
         }
-        Expr::Or(parts) => parts.iter().map(|e| format!("({})", fts(e))).collect::<Vec<_>>().join(" OR "),
+        Expr::Or(parts) => parts.iter().map(|e| format!("({})", fts_query(e))).collect::<Vec<_>>().join(" OR "),
     }
 }
 
