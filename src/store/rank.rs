@@ -15,6 +15,7 @@
 //! the time of one search. Release builds abort on panic, so nothing here may panic.
 
 use rusqlite::ffi::{self, Fts5Context, Fts5ExtensionApi, Fts5PhraseIter};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -33,10 +34,17 @@ pub(super) struct Lengths {
 }
 
 impl Lengths {
-    /// Reads every row: 2 bytes a record, 200 KB for 100,000 records.
+    /// Reads every row: 2 bytes a record, 200 KB for 100,000 records. A row that is not a
+    /// blob (a damaged store) is left out: its records' lengths are looked up instead.
     pub(super) fn load(conn: &Connection) -> rusqlite::Result<Lengths> {
         let mut stmt = conn.prepare_cached("SELECT page, lengths FROM record_lengths ORDER BY page")?;
-        let pages = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut pages = Vec::new();
+        for row in rows {
+            if let (page, Value::Blob(bytes)) = row? {
+                pages.push((page, bytes));
+            }
+        }
         Ok(Lengths { pages })
     }
 
@@ -64,7 +72,11 @@ impl Lengths {
         let mut read = conn.prepare_cached("SELECT lengths FROM record_lengths WHERE page = ?1")?;
         let mut write = conn.prepare_cached("INSERT OR REPLACE INTO record_lengths (page, lengths) VALUES (?1, ?2)")?;
         for (page, slots) in by_page {
-            let mut bytes: Vec<u8> = read.query_row([page], |r| r.get(0)).optional()?.unwrap_or_default();
+            let mut bytes = match read.query_row([page], |r| r.get(0)).optional()? {
+                Some(Value::Blob(bytes)) => bytes,
+                // None yet, or damaged: the page's other records read as unknown, looked up by FTS5.
+                _ => Vec::new(),
+            };
             bytes.resize(2 << PAGE_BITS, 0);
             for (slot, len) in slots {
                 bytes[slot * 2..slot * 2 + 2].copy_from_slice(&len.to_le_bytes());

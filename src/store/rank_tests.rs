@@ -104,6 +104,17 @@ fn scores_are_fts5_bm25s_with_stored_lengths_and_without() {
 }
 
 #[test]
+fn a_damaged_lengths_row_is_looked_up_instead_and_written_over() {
+    let (_dir, store, s) = store();
+    store.conn.execute("UPDATE record_lengths SET lengths = 'not a blob'", []).unwrap();
+    assert_same(&store, &s);
+    super::Lengths::save(&store.conn, &[(1, 7)]).unwrap();
+    let lengths = super::Lengths::load(&store.conn).unwrap();
+    assert_eq!(lengths.get(1, &mut 0), Some(7));
+    assert_eq!(lengths.get(2, &mut 0), None, "the rest of the damaged page: unknown");
+}
+
+#[test]
 fn lengths_saturate_and_pages_are_sparse() {
     let (_dir, store, _) = store();
     super::Lengths::save(&store.conn, &[(5 << 12 | 7, 70_000), (1 << 40, 3)]).unwrap();
