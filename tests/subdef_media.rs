@@ -248,31 +248,48 @@ fn processes_naming(needle: &str) -> Vec<i32> {
     found
 }
 
+/// The program (a python that started a second one, as a shell would) is killed with
+/// phr-subdef; what it started outlives the kill -9, and the next pass finds it by its working
+/// directory, the scratch folder, and kills it before removing the folder.
 #[test]
-fn kill_9_during_a_conversion_takes_the_program_down_and_its_scratch_folder_is_removed() {
+fn kill_9_during_a_conversion_takes_the_program_down_and_the_next_pass_what_it_started() {
     let w = subdef_world();
     let slow = |limit: &str| {
         format!(
             "command_timeout = \"{limit}\"\n\
              [settings.commands.\"application/pdf\"]\n\
-             image = [\"python3\", \"-c\", \"import time; time.sleep(60)\", \"{{input}}\", \"{{output}}\"]"
+             image = [\"python3\", \"-c\", \"import subprocess, sys, time; \
+             subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(61)', sys.argv[1]]); \
+             time.sleep(60)\", \"{{input}}\", \"{{output}}\"]"
         )
     };
     task(&w, &slow("60s")); // only kill -9 ends this run's program
     pdf(&hot(&w).join("page.pdf"));
     archive(&w, &[]).ok();
-    // The data dir is a fresh temp dir: only this test's program names it.
+    // The data dir is a fresh temp dir: only this test's programs name it.
     let needle = w.data().to_string_lossy().to_string();
+    let running = |what: &str| {
+        processes_naming(&needle)
+            .into_iter()
+            .filter(|pid| {
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                let cmdline = String::from_utf8_lossy(&cmdline);
+                cmdline.contains("sleep(61)") && cmdline.contains("sleep(60)") == (what == "program")
+            })
+            .count()
+    };
     let mut child = w.program_command(PHR_SUBDEF).args(["--once", "--task", "sd"]).spawn().unwrap();
-    crate::util::wait_for(20, "the conversion to start", || !processes_naming(&needle).is_empty());
+    crate::util::wait_for(20, "the conversion to start", || running("started") == 1);
     let scratch = || std::fs::read_dir(w.data().join("tmp")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(scratch(), 1, "one scratch folder while it runs");
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    crate::util::wait_for(10, "the program to die with phr-subdef", || processes_naming(&needle).is_empty());
+    crate::util::wait_for(10, "the program to die with phr-subdef", || running("program") == 0);
+    assert_eq!(running("started"), 1, "what the program started outlives the kill -9");
     assert_eq!(scratch(), 1, "left by the killed run");
     task(&w, &slow("1s"));
     w.phr(PHR_SUBDEF, &["--once", "--task", "sd"]).code(65);
+    crate::util::wait_for(10, "the next pass to kill what was left", || processes_naming(&needle).is_empty());
     assert_eq!(scratch(), 0, "the next pass removes what the killed run left");
 }
 

@@ -152,8 +152,9 @@ impl Drop for Staged {
 
 /// Removes staged files and scratch folders left by processes that died before placing them
 /// (`kill -9`, a power cut): each is named after its process's pid, and one whose process is
-/// gone will never be placed. Returns how many went; what cannot be removed is left for next
-/// time.
+/// gone will never be placed. Processes still working in a stale scratch folder (what the dead
+/// run's helper started) are killed first. Returns how many went; what cannot be removed is
+/// left for next time.
 pub fn remove_stale_staged(data_dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(staging_dir(data_dir)) else { return 0 };
     let mut removed = 0;
@@ -173,6 +174,9 @@ pub fn remove_stale_staged(data_dir: &Path) -> usize {
             continue;
         }
         let path = entry.path();
+        if is_dir {
+            crate::process::kill_working_in(&path); // what its helper started, still running
+        }
         let went = if is_dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
         removed += usize::from(went.is_ok());
     }

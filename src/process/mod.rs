@@ -6,6 +6,7 @@
 
 mod group;
 mod ids;
+mod orphans;
 mod pidfd;
 mod run;
 mod signals;
@@ -13,6 +14,7 @@ mod wait;
 
 pub use group::{die_with_parent, group_command, kill_group, signal_group, stop_group};
 pub use ids::{is_alive, pid_from, rss_bytes, start_time, this_process, ProcessId};
+pub use orphans::kill_working_in;
 pub use pidfd::signal_pinned;
 pub use run::{run_timed, Ran};
 pub use signals::on_signals;

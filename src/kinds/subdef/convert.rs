@@ -92,7 +92,9 @@ pub fn converter_for<'a>(commands: &'a BTreeMap<String, Converter>, mime: &str) 
 
 /// Runs `argv` on `input` into `scratch`; returns the one file it made.
 pub fn run(argv: &[String], input: &Path, size: u32, scratch: &ScratchDir, limit: Duration) -> Result<PathBuf, String> {
-    let output = scratch.path().join("out");
+    // Absolute: the program runs in the scratch folder, and a data dir may be given relative.
+    let absolute = |p: &Path| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()));
+    let (input, output) = (absolute(input)?, absolute(&scratch.path().join("out"))?);
     let fill = |a: &String| {
         a.replace("{input}", &input.to_string_lossy())
             .replace("{output}", &output.to_string_lossy())
@@ -103,7 +105,9 @@ pub fn run(argv: &[String], input: &Path, size: u32, scratch: &ScratchDir, limit
     let log = scratch.path().join("stderr");
     let stderr = std::fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let mut cmd = process::group_command(program);
-    cmd.args(rest).stdout(std::process::Stdio::null()).stderr(stderr);
+    // Working in the scratch folder: whatever it leaves running after a kill -9 of this run
+    // is found there by the next pass (`files::remove_stale_staged`).
+    cmd.args(rest).current_dir(scratch.path()).stdout(std::process::Stdio::null()).stderr(stderr);
     let ran = process::run_timed(&mut cmd, limit, Duration::from_secs(2))
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     let said = last_line(&log);
