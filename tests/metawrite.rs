@@ -300,3 +300,34 @@ fn a_file_too_large_to_copy_into_memory_is_written_in_the_data_dir() {
     assert_eq!(r["sha256"], sha256(&file).as_str());
     assert!(!pending(&w, 1).contains(&"meta-write".to_string()));
 }
+
+/// A stored original replaced by a link (to a file someone else may own) or by a FIFO is never
+/// read or written through: the record stays marked with the reason, the link's target
+/// untouched.
+#[test]
+fn a_link_or_fifo_planted_at_a_stored_path_is_not_written_through() {
+    let w = databox_world();
+    let hot = hot(&w);
+    jpeg(&hot.join("a.jpg"), 1);
+    jpeg(&hot.join("b.jpg"), 2);
+    archive(&w, &[]).ok();
+    let outside = w.path("outside.jpg");
+    jpeg(&outside, 3);
+    let before = sha256(&outside);
+    let (link, fifo) = (stored(&w, 1), stored(&w, 2));
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    std::fs::remove_file(&fifo).unwrap();
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    for id in ["1", "2"] {
+        w.phr(PHR_RECORD, &["set", id, "Title", "not through a link"]).ok();
+    }
+    let run = w.phr(PHR_META, &["write", "--once"]).code(65);
+    assert!(run.stderr.contains("a link, not a regular file"), "{run:#?}");
+    assert!(run.stderr.contains("not a regular file: not written"), "{run:#?}");
+    assert_eq!(sha256(&outside), before, "the link's target is untouched");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    for id in [1, 2] {
+        assert!(pending(&w, id).contains(&"meta-write".to_string()), "stays marked");
+    }
+}

@@ -62,7 +62,7 @@ fn add_subdef(w: &World, name: &str, lines: &str) {
 }
 
 #[test]
-fn webp_is_lossy_at_the_quality_asked_and_a_changed_format_replaces_the_old_file() {
+fn webp_is_lossy_at_the_quality_asked_and_a_changed_format_replaces_the_old_files() {
     let w = subdef_world();
     add_subdef(&w, "web", "size = 300\nformat = \"webp\"\nquality = 80");
     let noisy = RgbImage::from_fn(600, 400, |x, y| Rgb([((x * 7) ^ (y * 3)) as u8, (x * y) as u8, 90]));
@@ -81,6 +81,16 @@ fn webp_is_lossy_at_the_quality_asked_and_a_changed_format_replaces_the_old_file
     // The preview becomes a JPEG: the PNG goes once the store points to the JPEG.
     let old = w.data().join(subdef(&show(&w, id), "preview")["path"].as_str().unwrap());
     assert!(old.exists());
+    // A file an earlier format change left behind (a crash between the commit and its
+    // removal) goes too; files that are not this sub-definition's stay.
+    let folder = old.parent().unwrap().to_path_buf();
+    let planted = |name: &str| {
+        let p = folder.join(name.replace("ID", &id.to_string()));
+        std::fs::write(&p, b"x").unwrap();
+        p
+    };
+    let crashed = planted("ID-preview.webp");
+    let others = [planted("ID-preview.png.bak"), planted("ID-previews.png"), planted("ID0-preview.png")];
     let config = std::fs::read_to_string(w.config()).unwrap();
     let config = config.replace("size = 200\nformat = \"png\"", "size = 200\nformat = \"jpeg\"");
     std::fs::write(w.config(), config).unwrap();
@@ -89,6 +99,14 @@ fn webp_is_lossy_at_the_quality_asked_and_a_changed_format_replaces_the_old_file
     assert_eq!(preview["mime"], "image/jpeg");
     assert!(w.data().join(preview["path"].as_str().unwrap()).exists());
     assert!(!old.exists(), "{} left behind", old.display());
+    assert!(!crashed.exists(), "{} left behind", crashed.display());
+    for other in others {
+        assert!(other.exists(), "{} is not the preview's, and stays", other.display());
+    }
+    assert!(
+        w.data().join(subdef(&show(&w, id), "web")["path"].as_str().unwrap()).exists(),
+        "the other sub-definition stays"
+    );
 }
 
 fn run(program: &str, args: &[&str]) {
@@ -182,6 +200,7 @@ fn a_video_gets_a_poster_frame_and_an_mp4_preview_and_a_pdf_its_first_page() {
     assert_eq!(clip["state"], "done", "{blue}");
     assert_eq!(clip["mime"], "video/mp4");
     assert_eq!(ffprobe_size(&w.data().join(clip["path"].as_str().unwrap())), (160, 120));
+    assert_eq!((&clip["width"], &clip["height"]), (&160.into(), &120.into()), "stored, as ffprobe says: {clip}");
     assert!(blue["pending"].as_array().unwrap().iter().all(|p| p != "subdefs"), "{blue}");
 
     let page = by_name(&all, "page.pdf");

@@ -59,37 +59,50 @@ impl Staged {
 
     /// Fsyncs the temp file as it is now (after a program rewrote it in place).
     pub fn sync(&self) -> Result<()> {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&self.tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| Error::io(&self.tmp, e))
+        self.open_existing().and_then(|f| f.sync_all()).map_err(|e| Error::io(&self.tmp, e))
+    }
+
+    fn open_existing(&self) -> std::io::Result<File> {
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(&self.tmp)
     }
 
     /// [`Staged::copy_from`], computing the copy's SHA-256 and size as it goes (one read of
     /// the source, which may be on a slow share).
     pub fn copy_hashing(data_dir: &Path, source: &Path) -> Result<(Staged, String, u64)> {
-        use sha2::Digest;
-        use std::io::Read;
         let mut input = open_source(source)?;
+        let (staged, sha256, size) = Staged::write_hashing(data_dir, &[], &mut input, source)?;
+        staged.open_existing().and_then(|f| f.sync_all()).map_err(|e| Error::io(&staged.tmp, e))?;
+        Ok((staged, sha256, size))
+    }
+
+    /// Writes `head` then everything `tail` reads into a private temp file of the data dir,
+    /// computing the SHA-256 and size of what was written as it goes (no second read), without
+    /// syncing it (the caller syncs with [`Staged::sync`]). `tail_name` names `tail` in errors.
+    pub fn write_hashing(
+        data_dir: &Path,
+        head: &[u8],
+        tail: &mut impl std::io::Read,
+        tail_name: &Path,
+    ) -> Result<(Staged, String, u64)> {
+        use sha2::Digest;
         let staged = Staged::create(data_dir)?;
         let mut out = staged.open()?;
         let mut hasher = sha2::Sha256::new();
+        hasher.update(head);
+        out.write_all(head).map_err(|e| Error::io(&staged.tmp, e))?;
         let mut buf = vec![0u8; 1 << 20];
-        let mut size = 0u64;
+        let mut size = head.len() as u64;
         loop {
-            let n = match input.read(&mut buf) {
+            let n = match tail.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(source, e)),
+                Err(e) => return Err(Error::io(tail_name, e)),
             };
             hasher.update(&buf[..n]);
             out.write_all(&buf[..n]).map_err(|e| Error::io(&staged.tmp, e))?;
             size += n as u64;
         }
-        out.sync_all().map_err(|e| Error::io(&staged.tmp, e))?;
         Ok((staged, hex(&hasher.finalize()), size))
     }
 

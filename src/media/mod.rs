@@ -10,6 +10,7 @@
 
 pub mod backend;
 mod exiv;
+pub mod jpeg_head;
 pub mod meta;
 mod pixels;
 pub mod sniff;

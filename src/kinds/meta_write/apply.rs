@@ -1,13 +1,12 @@
 //! Writing a group of records' files, in two steps run on several threads: first every file is
-//! copied into `DATA_DIR/tmp`, written by exiv2 and fsynced (the fsyncs of several threads
+//! written anew into `DATA_DIR/tmp` with the values ([`rewrite`]) and fsynced (the fsyncs of several threads
 //! share the file system's journal commits); only then is each copy renamed over its file.
 //! So whenever a process is killed, every file is the old one or a new one that is whole on
 //! disk. The caller then fsyncs the folders once and commits the group in one transaction.
 
 use super::plan::{Target, Work};
-use super::scratch::{Scratch, ScratchError};
-use crate::databox::files::{self, Staged};
-use crate::media::write;
+use super::rewrite;
+use crate::databox::files::Staged;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -17,10 +16,10 @@ use std::time::Instant;
 /// it after each group): where a pass's time goes.
 #[derive(Default)]
 pub struct Timings {
-    copy: AtomicU64,
+    read: AtomicU64,
     exiv2: AtomicU64,
+    write: AtomicU64,
     fsync: AtomicU64,
-    hash: AtomicU64,
     rename: AtomicU64,
 }
 
@@ -31,15 +30,30 @@ impl Timings {
         now
     }
 
+    /// Counts the time since `since` as reading the file into memory; returns now.
+    pub fn add_read(&self, since: Instant) -> Instant {
+        Timings::add(&self.read, since)
+    }
+
+    /// Counts the time since `since` as exiv2's; returns now.
+    pub fn add_exiv2(&self, since: Instant) -> Instant {
+        Timings::add(&self.exiv2, since)
+    }
+
+    /// Counts the time since `since` as writing (and hashing) the copy; returns now.
+    pub fn add_write(&self, since: Instant) -> Instant {
+        Timings::add(&self.write, since)
+    }
+
     /// One line: milliseconds per step, summed over threads.
     pub fn summary(&self) -> String {
         let ms = |a: &AtomicU64| a.load(Ordering::Relaxed) / 1000;
         format!(
-            "copy {} ms, exiv2 {} ms (one file at a time), fsync {} ms, sha256 {} ms, rename {} ms",
-            ms(&self.copy),
+            "read {} ms, exiv2 {} ms (one file at a time), write with sha256 {} ms, fsync {} ms, rename {} ms",
+            ms(&self.read),
             ms(&self.exiv2),
+            ms(&self.write),
             ms(&self.fsync),
-            ms(&self.hash),
             ms(&self.rename)
         )
     }
@@ -104,45 +118,28 @@ pub fn stage_record(data_dir: &Path, work: Work, t: &Timings) -> Staging {
     Staging { work, files, failure }
 }
 
-fn stage_file(data_dir: &Path, target: &Target, work: &Work, hash: bool, t: &Timings) -> Result<StagedFile, String> {
-    let start = Instant::now();
+fn stage_file(
+    data_dir: &Path,
+    target: &Target,
+    work: &Work,
+    original: bool,
+    t: &Timings,
+) -> Result<StagedFile, String> {
     let path = data_dir.join(&target.relative);
-    let (staged, source) = match Scratch::copy_of(&path) {
-        // exiv2 rewrites an in-memory copy, which is then copied into the data dir once.
-        Ok((scratch, source)) => {
-            let start = Timings::add(&t.copy, start);
-            // exiv2's messages name the file it was given: name the real one.
-            let named = |e: String| e.replace(&scratch.path().display().to_string(), &path.display().to_string());
-            exiv2_write(scratch.path(), target, work).map_err(named)?;
-            let start = Timings::add(&t.exiv2, start);
-            let (staged, _) = Staged::copy_unsynced(data_dir, scratch.path()).map_err(|e| e.to_string())?;
-            Timings::add(&t.copy, start);
-            (staged, source)
-        }
-        // No memfd (or no /proc): exiv2 rewrites the copy in the data dir.
-        Err(ScratchError::Unavailable) => {
-            let (staged, source) = Staged::copy_unsynced(data_dir, &path).map_err(|e| e.to_string())?;
-            let start = Timings::add(&t.copy, start);
-            exiv2_write(staged.path(), target, work)?;
-            Timings::add(&t.exiv2, start);
-            (staged, source)
-        }
-        Err(ScratchError::Source(e)) => return Err(e.to_string()),
-    };
-    let start = Instant::now();
-    staged.sync().map_err(|e| e.to_string())?;
-    let start = Timings::add(&t.fsync, start);
-    let sha256 = if hash { Some(files::sha256_file(staged.path()).map_err(|e| e.to_string())?) } else { None };
-    Timings::add(&t.hash, start);
-    let size = std::fs::metadata(staged.path()).map_err(|e| e.to_string())?.len() as i64;
-    Ok(StagedFile { target: target.clone(), staged, source, size, sha256 })
-}
-
-fn exiv2_write(path: &Path, target: &Target, work: &Work) -> Result<(), String> {
-    for skipped in write::write(path, &work.tags).map_err(|e| e.to_string())? {
+    let new = rewrite::rewrite(data_dir, &path, &work.tags, t)?;
+    for skipped in &new.skipped {
         log::info!("record {}: {}: {skipped}", work.id, target.relative.display());
     }
-    Ok(())
+    let start = Instant::now();
+    new.staged.sync().map_err(|e| e.to_string())?;
+    Timings::add(&t.fsync, start);
+    Ok(StagedFile {
+        target: target.clone(),
+        staged: new.staged,
+        source: new.source,
+        size: new.size as i64,
+        sha256: original.then_some(new.sha256),
+    })
 }
 
 /// Renames a record's synced copies over their files (not fsyncing the folders: the caller

@@ -13,6 +13,7 @@
 
 mod apply;
 mod plan;
+mod rewrite;
 mod scratch;
 
 pub use plan::{file_id, tags_of, ID_TAGS};

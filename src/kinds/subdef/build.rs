@@ -165,7 +165,8 @@ fn build_one(
         let bytes = std::fs::read(&made).map_err(|e| format!("cannot read {}: {e}", made.display()))?;
         let extension = made.extension().and_then(|e| e.to_str()).unwrap_or("mp4").to_ascii_lowercase();
         let mime = if extension == "webm" { "video/webm" } else { "video/mp4" };
-        entries.push(place(data_dir, w.id, &spec.name, &extension, mime, &bytes, None)?);
+        let size = convert::video_size(&made, &scratch, s.command_timeout);
+        entries.push(place(data_dir, w.id, &spec.name, &extension, mime, &bytes, size)?);
     }
     Ok(entries)
 }
@@ -216,7 +217,7 @@ fn record_outcome(
                 tx.records().subdefs_built(w.id, &entries, structure)?;
                 tx.records().done(w.id, Pending::Subdefs)
             })?;
-            remove_replaced(data_dir, &w.previous, &entries);
+            remove_replaced(data_dir, w.id, &w.previous, &entries);
             report.done += 1;
         }
         Err(reason) => {
@@ -233,18 +234,35 @@ fn record_outcome(
 }
 
 /// Removes the files of sub-definitions now stored under another path (their format
-/// changed), once the store points to the new ones. A crash just before leaves the old file
-/// behind, unused.
-fn remove_replaced(data_dir: &Path, previous: &[(String, String)], now: &[SubdefEntry]) {
+/// changed), once the store points to the new ones: the path the store had, and any other
+/// `ID-NAME.EXT` beside the new file, which a crash between the commit and the removal left
+/// behind the last time this record's sub-definition changed format.
+fn remove_replaced(data_dir: &Path, id: i64, previous: &[(String, String)], now: &[SubdefEntry]) {
+    let remove = |relative: &Path| match std::fs::remove_file(data_dir.join(relative)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => log::warn!("cannot remove {}, replaced by another format: {e}", relative.display()),
+    };
     for (name, old) in previous {
         let replaced = now.iter().any(|e| &e.name == name && e.path.as_deref() != Some(old.as_str()));
         let ours = Path::new(old).starts_with("subdefs")
             && Path::new(old).components().all(|c| matches!(c, std::path::Component::Normal(_)));
         if replaced && ours {
-            match std::fs::remove_file(data_dir.join(old)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => log::warn!("cannot remove {old}, replaced by another format: {e}"),
+            remove(Path::new(old));
+        }
+    }
+    let dir = record_dir("subdefs", id);
+    let Ok(siblings) = std::fs::read_dir(data_dir.join(&dir)) else { return };
+    let siblings: Vec<String> = siblings.flatten().filter_map(|e| e.file_name().into_string().ok()).collect();
+    for e in now {
+        let Some(current) = e.path.as_deref().and_then(|p| Path::new(p).file_name()) else { continue };
+        let stem = format!("{id}-{}.", e.name);
+        for sibling in &siblings {
+            // Names are letters, digits, '-' and '_': one extension, no dot, is another format.
+            let other_format = sibling.strip_prefix(&stem).is_some_and(|ext| !ext.is_empty() && !ext.contains('.'));
+            let is_file = std::fs::symlink_metadata(data_dir.join(&dir).join(sibling)).is_ok_and(|m| m.is_file());
+            if other_format && is_file && sibling.as_str() != current {
+                remove(&dir.join(sibling));
             }
         }
     }

@@ -125,6 +125,39 @@ pub fn run(argv: &[String], input: &Path, size: u32, scratch: &ScratchDir, limit
     made_file(scratch.path(), &log).map_err(|made| format!("{program} made {made}, not one output file"))
 }
 
+/// The width and height of a made video's first video stream, asked of ffprobe (it comes
+/// with ffmpeg, the default video program), run like the programs above; `None` when ffprobe
+/// is not installed or cannot tell: the sizes are then not stored, and the video still is.
+pub fn video_size(video: &Path, scratch: &ScratchDir, limit: Duration) -> Option<(u32, u32)> {
+    let answer = scratch.path().join("ffprobe.out");
+    let out = std::fs::File::create(&answer).ok()?;
+    let mut cmd = process::group_command("ffprobe");
+    cmd.args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=s=x:p=0"])
+        .arg(video)
+        .current_dir(scratch.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(out)
+        .stderr(std::process::Stdio::null());
+    match process::run_timed(&mut cmd, limit, Duration::from_secs(2)) {
+        Ok(Ran::Exited(status)) if status.success() => {}
+        other => {
+            log::info!(
+                "{}: its size is not stored: ffprobe {}",
+                video.display(),
+                match other {
+                    Ok(Ran::Exited(status)) => process::describe(status),
+                    Ok(Ran::TimedOut) => "timed out".into(),
+                    Err(e) => format!("cannot run: {e}"),
+                }
+            );
+            return None;
+        }
+    }
+    let text = std::fs::read_to_string(&answer).ok()?;
+    let (w, h) = text.lines().next()?.trim().split_once('x')?;
+    Some((w.parse().ok()?, h.parse().ok()?)).filter(|&(w, h)| w > 0 && h > 0)
+}
+
 /// The one regular file a program wrote in the scratch folder (its stderr log aside; a link
 /// is not taken, whatever it points to); else what it made instead.
 fn made_file(dir: &Path, log: &Path) -> Result<PathBuf, String> {
