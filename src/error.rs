@@ -115,6 +115,17 @@ impl Error {
         matches!(self, Error::Store { kind: StoreFailure::Busy | StoreFailure::Full, .. })
     }
 
+    /// True when a file could not be written for want of room (a full disk, a quota): nothing
+    /// is wrong with what was being written, and it is worth doing again once there is room.
+    pub fn is_no_space(&self) -> bool {
+        let full = |e: &std::io::Error| matches!(e.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT));
+        match self {
+            Error::Io { source, .. } | Error::CantCreate { source, .. } => full(source),
+            Error::Store { kind, .. } => *kind == StoreFailure::Full,
+            _ => false,
+        }
+    }
+
     /// True when the store is damaged: writing into it could only make things worse.
     pub fn is_corrupt(&self) -> bool {
         matches!(self, Error::Store { kind: StoreFailure::Corrupt, .. })

@@ -11,13 +11,13 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// A tmpfs mounted for one test, unmounted when dropped.
-struct Tmpfs {
+pub struct Tmpfs {
     dir: PathBuf,
 }
 
 impl Tmpfs {
     /// Mounts a tmpfs of `size` (such as "1m") on `dir`, or says why not and gives None.
-    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+    pub fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
         std::fs::create_dir_all(dir).unwrap();
         let options = format!("size={size},mode=0700");
         let out = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(dir).output();
@@ -38,7 +38,7 @@ impl Tmpfs {
     }
 
     /// Fills it up: a file grows until the disk is full.
-    fn fill(&self) -> PathBuf {
+    pub fn fill(&self) -> PathBuf {
         let path = self.dir.join("fill");
         let mut file = std::fs::File::create(&path).unwrap();
         let block = vec![0u8; 4096];

@@ -9,6 +9,7 @@ mod archive;
 mod config;
 mod docs;
 mod faults;
+mod full_disk;
 mod health;
 mod index;
 mod kinds;

@@ -49,10 +49,13 @@ impl Run {
     pub fn one_line_error(self, needle: &str) -> Run {
         let lines: Vec<&str> = self.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "want one stderr line: {self:#?}");
-        let prog = self.what.split(' ').next().unwrap_or("taskctl");
-        // `taskctl pass` runs the pass in the kind's own program, which names itself.
+        let mut words = self.what.split(' ');
+        let prog = words.next().unwrap_or("taskctl");
+        // `taskctl pass` runs the pass in the kind's own program, which names itself; a program
+        // with subcommands names the one it runs (`phr-meta write: …`).
         let delegated = self.what.starts_with("taskctl pass ") && lines[0].starts_with("phr-");
-        assert!(lines[0].starts_with(&format!("{prog}: ")) || delegated, "{self:#?}");
+        let subcommand = words.next().is_some_and(|sub| lines[0].starts_with(&format!("{prog} {sub}: ")));
+        assert!(lines[0].starts_with(&format!("{prog}: ")) || delegated || subcommand, "{self:#?}");
         assert!(lines[0].contains(needle), "want {needle:?} in stderr: {self:#?}");
         assert!(!self.stderr.contains("panicked"), "{self:#?}");
         self

@@ -233,6 +233,13 @@ impl Run<'_> {
         let data_dir = &self.ctx.settings.data_dir;
         let (staged, sha256, size) = match pre.unwrap_or_else(|| Staged::copy_hashing(data_dir, &c.path)) {
             Ok(v) => v,
+            // Nothing wrong with the file: it stays in the hot folder for a pass with room.
+            Err(e) if e.is_no_space() => {
+                return Err(KindError::TryLater(format!(
+                    "the data dir is full ({e}): {} and the files after it stay in the hot folder",
+                    c.path.display()
+                )))
+            }
             Err(e) => return Ok(Outcome::Failed(format!("cannot copy it: {e}"))),
         };
         if size != c.size {

@@ -70,11 +70,38 @@ pub struct StagedFile {
     sha256: Option<String>,
 }
 
+/// Why a file was not written.
+#[derive(Debug)]
+pub enum Failure {
+    /// Something about the file or the values (a format exiv2 cannot write, a bad date):
+    /// counted as a failed attempt.
+    File(String),
+    /// No room left in the data dir: nothing is wrong with the record, which is written again
+    /// next pass without counting an attempt; the pass stops (exit 75).
+    NoSpace(String),
+}
+
+impl From<String> for Failure {
+    fn from(reason: String) -> Failure {
+        Failure::File(reason)
+    }
+}
+
+impl From<crate::error::Error> for Failure {
+    fn from(e: crate::error::Error) -> Failure {
+        if e.is_no_space() {
+            Failure::NoSpace(e.to_string())
+        } else {
+            Failure::File(e.to_string())
+        }
+    }
+}
+
 /// One record's files written into synced copies, and the first failure, if any.
 pub struct Staging {
     pub work: Work,
     files: Vec<StagedFile>,
-    failure: Option<String>,
+    failure: Option<Failure>,
 }
 
 /// How writing a record ended, once its copies were placed.
@@ -86,6 +113,8 @@ pub enum End {
     /// A file was replaced while it was written (a sub-definition rebuilt): written again
     /// next pass, not counted as a failure.
     Again(String),
+    /// The data dir is full: written again next pass, not counted as a failure.
+    NoSpace(String),
 }
 
 /// A record's files placed: what the store must now say of them.
@@ -109,9 +138,12 @@ pub fn stage_record(data_dir: &Path, work: Work, t: &Timings) -> Staging {
     for (i, target) in work.files.iter().enumerate() {
         match stage_file(data_dir, target, &work, i == 0, t) {
             Ok(f) => files.push(f),
-            Err(reason) => {
+            Err(e) => {
                 let what = target.subdef.as_ref().map_or(String::new(), |n| format!("sub-definition {n}: "));
-                failure.get_or_insert(format!("{what}{reason}"));
+                failure.get_or_insert(match e {
+                    Failure::File(reason) => Failure::File(format!("{what}{reason}")),
+                    Failure::NoSpace(reason) => Failure::NoSpace(format!("{what}{reason}")),
+                });
             }
         }
     }
@@ -124,14 +156,14 @@ fn stage_file(
     work: &Work,
     original: bool,
     t: &Timings,
-) -> Result<StagedFile, String> {
+) -> Result<StagedFile, Failure> {
     let path = data_dir.join(&target.relative);
     let new = rewrite::rewrite(data_dir, &path, &work.tags, t)?;
     for skipped in &new.skipped {
         log::info!("record {}: {}: {skipped}", work.id, target.relative.display());
     }
     let start = Instant::now();
-    new.staged.sync().map_err(|e| e.to_string())?;
+    new.staged.sync()?;
     Timings::add(&t.fsync, start);
     Ok(StagedFile {
         target: target.clone(),
@@ -178,7 +210,8 @@ pub fn place_record(data_dir: &Path, s: Staging, t: &Timings) -> Placed {
         }
     }
     placed.end = match (s.failure, again) {
-        (Some(reason), _) => End::Failed(reason),
+        (Some(Failure::NoSpace(reason)), _) => End::NoSpace(reason),
+        (Some(Failure::File(reason)), _) => End::Failed(reason),
         (None, Some(reason)) => End::Again(reason),
         (None, None) => End::Written,
     };

@@ -217,7 +217,7 @@ fn write_group(
             cleared.push(match &p.end {
                 End::Written => records.meta_write_done(p.id, p.seen)?,
                 End::Failed(reason) => records.meta_write_failed(p.id, reason).map(|()| false)?,
-                End::Again(_) => false,
+                End::Again(_) | End::NoSpace(_) => false,
             });
         }
         Ok(cleared)
@@ -240,12 +240,19 @@ fn write_group(
                 "its values changed while its files were written: written again next pass".into(),
             ),
             End::Failed(reason) | End::Again(reason) => set_aside(report, p.id, reason.clone()),
+            End::NoSpace(_) => {}
         }
+    }
+    // The group's other records are written and committed; the rest waits for room.
+    if let Some(reason) = ends.iter().find_map(|p| if let End::NoSpace(r) = &p.end { Some(r) } else { None }) {
+        return Err(KindError::TryLater(format!(
+            "the data dir is full ({reason}): records not written stay marked, to be written once there is room"
+        )));
     }
     Ok(())
 }
 
+/// A record left marked, with why (logged once, with the pass's report).
 fn set_aside(report: &mut PassReport, id: i64, reason: String) {
-    log::warn!("record {id}: metadata not written: {reason}");
-    report.set_aside.push(SetAside { item: format!("record {id}"), reason });
+    report.set_aside.push(SetAside { item: format!("record {id}: metadata not written"), reason });
 }

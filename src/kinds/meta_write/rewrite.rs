@@ -9,7 +9,7 @@
 //! - no memfd on this system, or a file over the in-memory limit: exiv2 rewrites a copy in
 //!   the data dir, read back for its checksum.
 
-use super::apply::Timings;
+use super::apply::{Failure, Timings};
 use super::scratch::{Scratch, ScratchError};
 use crate::databox::files::{self, Staged};
 use crate::media::{jpeg_head, write};
@@ -31,7 +31,7 @@ pub struct Rewritten {
 }
 
 /// Writes `tags` into a staged copy of the file at `path`.
-pub fn rewrite(data_dir: &Path, path: &Path, tags: &[write::TagValues], t: &Timings) -> Result<Rewritten, String> {
+pub fn rewrite(data_dir: &Path, path: &Path, tags: &[write::TagValues], t: &Timings) -> Result<Rewritten, Failure> {
     let io = |e: std::io::Error| format!("{}: {e}", path.display());
     // Never through a link or onto a FIFO planted at the stored file's path.
     let input =
@@ -43,7 +43,7 @@ pub fn rewrite(data_dir: &Path, path: &Path, tags: &[write::TagValues], t: &Timi
         )?;
     let source = input.metadata().map_err(io)?;
     if !source.is_file() {
-        return Err(format!("{}: not a regular file: not written", path.display()));
+        return Err(format!("{}: not a regular file: not written", path.display()).into());
     }
     if let Some(scan) = jpeg_head::first_scan(&input).map_err(io)? {
         if let Some((staged, sha256, size, skipped)) = head_only(data_dir, path, &input, scan, tags, t)? {
@@ -66,12 +66,12 @@ fn head_only(
     scan: u64,
     tags: &[write::TagValues],
     t: &Timings,
-) -> Result<Option<Staging>, String> {
+) -> Result<Option<Staging>, Failure> {
     let start = Instant::now();
     let scratch = match Scratch::copy_of(input, scan + 2, path) {
         Ok(s) => s,
         Err(ScratchError::Unavailable) => return Ok(None),
-        Err(ScratchError::Source(e)) => return Err(e.to_string()),
+        Err(ScratchError::Source(e)) => return Err(e.into()),
     };
     let start = t.add_read(start);
     let skipped = match write::write(scratch.path(), tags) {
@@ -89,7 +89,7 @@ fn head_only(
     };
     let mut rest = input;
     rest.seek(SeekFrom::Start(scan)).map_err(|e| format!("{}: {e}", path.display()))?;
-    let (staged, sha256, size) = Staged::write_hashing(data_dir, head, &mut rest, path).map_err(|e| e.to_string())?;
+    let (staged, sha256, size) = Staged::write_hashing(data_dir, head, &mut rest, path).map_err(Failure::from)?;
     t.add_write(start);
     Ok(Some((staged, sha256, size, skipped)))
 }
@@ -101,7 +101,7 @@ fn whole(
     input: &File,
     tags: &[write::TagValues],
     t: &Timings,
-) -> Result<Staging, String> {
+) -> Result<Staging, Failure> {
     // exiv2's messages name the file it was given: name the real one.
     let named = |e: write::WriteError, given: &Path| {
         e.to_string().replace(&given.display().to_string(), &path.display().to_string())
@@ -114,21 +114,21 @@ fn whole(
             let start = t.add_exiv2(start);
             let mut content = scratch.reader().map_err(|e| format!("{}: {e}", path.display()))?;
             let (staged, sha256, size) =
-                Staged::write_hashing(data_dir, &[], &mut content, path).map_err(|e| e.to_string())?;
+                Staged::write_hashing(data_dir, &[], &mut content, path).map_err(Failure::from)?;
             t.add_write(start);
             Ok((staged, sha256, size, skipped))
         }
         Err(ScratchError::Unavailable) => {
-            let (staged, _) = Staged::copy_unsynced(data_dir, path).map_err(|e| e.to_string())?;
+            let (staged, _) = Staged::copy_unsynced(data_dir, path).map_err(Failure::from)?;
             let start = t.add_read(start);
             let skipped = write::write(staged.path(), tags).map_err(|e| named(e, staged.path()))?;
             let start = t.add_exiv2(start);
-            let sha256 = files::sha256_file(staged.path()).map_err(|e| e.to_string())?;
-            let size = std::fs::metadata(staged.path()).map_err(|e| e.to_string())?.len();
+            let sha256 = files::sha256_file(staged.path()).map_err(Failure::from)?;
+            let size = std::fs::metadata(staged.path()).map_err(|e| format!("{}: {e}", staged.path().display()))?.len();
             t.add_write(start);
             Ok((staged, sha256, size, skipped))
         }
-        Err(ScratchError::Source(e)) => Err(e.to_string()),
+        Err(ScratchError::Source(e)) => Err(e.into()),
     }
 }
 

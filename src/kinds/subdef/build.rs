@@ -24,8 +24,33 @@ struct Work {
     previous: Vec<(String, String)>,
 }
 
+/// Why a record's sub-definitions were not built.
+enum BuildError {
+    /// Something about the document (unreadable, a program failing): counted as a failed
+    /// attempt, with this reason.
+    Failed(String),
+    /// No room left in the data dir: nothing is wrong with the record, which is built again
+    /// next pass without counting an attempt; the pass stops (exit 75).
+    NoSpace(String),
+}
+
+impl From<String> for BuildError {
+    fn from(reason: String) -> BuildError {
+        BuildError::Failed(reason)
+    }
+}
+
+/// A file or folder that could not be written into the data dir.
+fn writing(e: crate::error::Error) -> BuildError {
+    if e.is_no_space() {
+        BuildError::NoSpace(e.to_string())
+    } else {
+        BuildError::Failed(e.to_string())
+    }
+}
+
 /// What building one record gave.
-type Outcome = (Work, std::result::Result<Vec<SubdefEntry>, String>);
+type Outcome = (Work, std::result::Result<Vec<SubdefEntry>, BuildError>);
 
 pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassReport, KindError> {
     let mut store = Store::open(&ctx.settings.db_path())?;
@@ -71,12 +96,14 @@ pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassRe
     let queue = Mutex::new(work.into_iter());
     let (tx, rx) = mpsc::channel::<Outcome>();
     let data_dir = ctx.settings.data_dir.as_path();
+    let full = std::sync::atomic::AtomicBool::new(false);
+    let mut full_because = None;
     let written = std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
-            let (queue, options, s) = (&queue, &options, s);
+            let (queue, options, s, full) = (&queue, &options, s, &full);
             scope.spawn(move || loop {
-                if ctx.stop.load(Ordering::SeqCst) {
+                if ctx.stop.load(Ordering::SeqCst) || full.load(Ordering::SeqCst) {
                     break;
                 }
                 let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
@@ -89,7 +116,11 @@ pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassRe
         }
         drop(tx);
         for (w, result) in rx {
-            record_outcome(data_dir, &ctx.settings.structure, &mut store, &mut report, w, result)?;
+            if let Some(reason) = record_outcome(data_dir, &ctx.settings.structure, &mut store, &mut report, w, result)?
+            {
+                full.store(true, Ordering::SeqCst); // the records not built yet wait for room
+                full_because.get_or_insert(reason);
+            }
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
@@ -100,6 +131,11 @@ pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassRe
         crate::logging::clear_progress();
     }
     written?;
+    if let Some(reason) = full_because {
+        return Err(KindError::TryLater(format!(
+            "the data dir is full ({reason}): records not built stay marked, to be built once there is room"
+        )));
+    }
     Ok(report)
 }
 
@@ -135,7 +171,7 @@ fn build_one(
     w: &Work,
     options: &Options,
     s: &SubdefSettings,
-) -> std::result::Result<Vec<SubdefEntry>, String> {
+) -> std::result::Result<Vec<SubdefEntry>, BuildError> {
     let (videos, images): (Vec<&Spec>, Vec<&Spec>) =
         w.specs.iter().partition(|spec| convert::VIDEO_FORMATS.contains(&spec.format.as_str()));
     let images: Vec<Spec> = images.into_iter().cloned().collect();
@@ -143,7 +179,7 @@ fn build_one(
     let mut entries = Vec::new();
     let Some(converter) = converter else {
         if let Some(mime) = w.mime.as_deref().filter(|m| !m.starts_with("image/")) {
-            return Err(format!("no program makes images of {mime} documents (see the task's commands)"));
+            return Err(format!("no program makes images of {mime} documents (see the task's commands)").into());
         }
         // Video sub-definitions are for videos: an image has none.
         for b in subdef::build(&w.original, w.orientation, &images, options).map_err(|e| e.to_string())? {
@@ -153,14 +189,14 @@ fn build_one(
     };
     if !images.is_empty() && !converter.image.is_empty() {
         let largest = images.iter().map(|s| s.size).max().unwrap_or(1);
-        let scratch = ScratchDir::new(data_dir).map_err(|e| e.to_string())?;
+        let scratch = ScratchDir::new(data_dir).map_err(writing)?;
         let made = convert::run(&converter.image, &w.original, largest, &scratch, s.command_timeout)?;
         for b in subdef::build(&made, None, &images, options).map_err(|e| e.to_string())? {
             entries.push(place(data_dir, w.id, &b.name, b.extension, b.mime, &b.bytes, Some((b.width, b.height)))?);
         }
     }
     for spec in videos.into_iter().filter(|_| !converter.video.is_empty()) {
-        let scratch = ScratchDir::new(data_dir).map_err(|e| e.to_string())?;
+        let scratch = ScratchDir::new(data_dir).map_err(writing)?;
         let made = convert::run(&converter.video, &w.original, spec.size, &scratch, s.command_timeout)?;
         let bytes = std::fs::read(&made).map_err(|e| format!("cannot read {}: {e}", made.display()))?;
         let extension = made.extension().and_then(|e| e.to_str()).unwrap_or("mp4").to_ascii_lowercase();
@@ -180,10 +216,10 @@ fn place(
     mime: &str,
     bytes: &[u8],
     size: Option<(u32, u32)>,
-) -> std::result::Result<SubdefEntry, String> {
+) -> std::result::Result<SubdefEntry, BuildError> {
     let relative = record_dir("subdefs", id).join(format!("{id}-{name}.{extension}"));
-    let staged = Staged::from_bytes(data_dir, bytes).map_err(|e| e.to_string())?;
-    staged.place(data_dir, &relative).map_err(|e| e.to_string())?;
+    let staged = Staged::from_bytes(data_dir, bytes).map_err(writing)?;
+    staged.place(data_dir, &relative).map_err(writing)?;
     Ok(SubdefEntry {
         name: name.to_string(),
         path: Some(relative.to_string_lossy().into_owned()),
@@ -198,15 +234,16 @@ fn place(
 }
 
 /// Writes one record's result: every sub-definition done and the flag cleared, or each one
-/// failed with the reason (the flag stays).
+/// failed with the reason (the flag stays). Returns why, when the data dir is full (the
+/// record is left as it was, to be built next pass).
 fn record_outcome(
     data_dir: &Path,
     structure: &Structure,
     store: &mut Store,
     report: &mut PassReport,
     w: Work,
-    result: std::result::Result<Vec<SubdefEntry>, String>,
-) -> crate::error::Result<()> {
+    result: std::result::Result<Vec<SubdefEntry>, BuildError>,
+) -> crate::error::Result<Option<String>> {
     match result {
         Ok(entries) => {
             store.write(|tx| {
@@ -220,7 +257,7 @@ fn record_outcome(
             remove_replaced(data_dir, w.id, &w.previous, &entries);
             report.done += 1;
         }
-        Err(reason) => {
+        Err(BuildError::Failed(reason)) => {
             store.write(|tx| {
                 for spec in &w.specs {
                     tx.records().subdef_failed(w.id, &spec.name, &reason)?;
@@ -229,8 +266,9 @@ fn record_outcome(
             })?;
             report.set_aside.push(set_aside(w.id, reason));
         }
+        Err(BuildError::NoSpace(reason)) => return Ok(Some(reason)),
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Removes the files of sub-definitions now stored under another path (their format
