@@ -62,8 +62,12 @@ fn a_store_that_is_not_a_database_is_damaged_not_an_internal_error() {
     w.add(&["noop"]);
     scribble(&w.data().join("phr.db"), 0, 4096);
     w.taskctl(&["check"]).code(65).one_line_error("damaged");
-    w.taskctl(&["list"]).code(65).one_line_error("damaged");
+    // SQLite's own reason, not that of the first thing that happened to read the schema.
+    let list = w.taskctl(&["list"]).code(65).one_line_error("damaged");
+    assert!(!list.stderr.contains("phr_bm25"), "{list:#?}");
     w.taskctl(&["add", "noop"]).code(65).one_line_error("damaged");
+    let search = w.phr(crate::archive::PHR_RECORD, &["search", "x"]).code(65).one_line_error("damaged");
+    assert!(search.stderr.contains("not a database") || search.stderr.contains("malformed"), "{search:#?}");
 }
 
 #[test]

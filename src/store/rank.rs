@@ -149,7 +149,9 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let mut stmt = null_mut();
         let rc = ffi::sqlite3_prepare_v2(db, c"SELECT fts5(?1)".as_ptr(), -1, &mut stmt, null_mut());
         if rc != ffi::SQLITE_OK {
-            return Err(fail(rc));
+            // The store's own reason (a damaged file reads as "file is not a database"), not ours.
+            let said = std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(db)).to_string_lossy().into_owned();
+            return Err(rusqlite::Error::SqliteFailure(ffi::Error::new(rc), Some(said)));
         }
         ffi::sqlite3_bind_pointer(
             stmt,
