@@ -331,3 +331,29 @@ fn a_link_or_fifo_planted_at_a_stored_path_is_not_written_through() {
         assert!(pending(&w, id).contains(&"meta-write".to_string()), "stays marked");
     }
 }
+
+/// A store edited by hand to point a record outside the data dir (an absolute path, `..`)
+/// never makes phr-meta write rewrite that file, nor phr-subdef read it.
+#[test]
+fn a_stored_path_outside_the_data_dir_is_not_written() {
+    let w = databox_world();
+    jpeg(&hot(&w).join("a.jpg"), 1);
+    jpeg(&hot(&w).join("b.jpg"), 2);
+    archive(&w, &[]).ok();
+    let outside = w.path("outside.jpg");
+    jpeg(&outside, 3);
+    let before = sha256(&outside);
+    let db = rusqlite::Connection::open(w.data().join("phr.db")).unwrap();
+    let escape = format!("../{}", outside.file_name().unwrap().to_str().unwrap());
+    db.execute("UPDATE records SET stored_path = ?1 WHERE id = 1", [outside.to_str().unwrap()]).unwrap();
+    db.execute("UPDATE records SET stored_path = ?1 WHERE id = 2", [escape.as_str()]).unwrap();
+    drop(db);
+    for id in ["1", "2"] {
+        w.phr(PHR_RECORD, &["set", id, "Title", "nowhere else"]).ok();
+    }
+    let run = w.phr(PHR_META, &["write", "--once"]).code(65);
+    assert_eq!(run.stderr.matches("is not inside the data dir").count(), 2, "{run:#?}");
+    let subdef = w.phr(crate::subdef::PHR_SUBDEF, &["--once", "--record", "1"]).code(65);
+    assert!(subdef.stderr.contains("is not inside the data dir"), "{subdef:#?}");
+    assert_eq!(sha256(&outside), before, "untouched");
+}

@@ -22,6 +22,12 @@ pub fn original_path(id: i64, extension: &str) -> PathBuf {
     record_dir("originals", id).join(name)
 }
 
+/// Whether a path the store gives (relative to the data dir) stays inside it: relative, no
+/// `..`. A store edited by hand never makes a kind read or rewrite a file elsewhere.
+pub fn is_inside(relative: &str) -> bool {
+    !relative.is_empty() && Path::new(relative).components().all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 /// A file being written into the data dir: it exists only as a temp file until [`Staged::place`].
 pub struct Staged {
     tmp: PathBuf,

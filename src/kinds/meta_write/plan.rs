@@ -3,6 +3,7 @@
 //! the files they go into: its stored original and the sub-definitions its collection marks
 //! as carrying metadata (`meta = true`) that are built.
 
+use crate::databox::files;
 use crate::databox::{FieldType, Record, Structure};
 use crate::error::Error;
 use crate::media::write::TagValues;
@@ -68,13 +69,19 @@ pub fn plan(store: &Store, structure: &Structure, data_dir: &Path, id: i64) -> R
     let record =
         store.records().get(id).map_err(|e| e.to_string())?.ok_or_else(|| Error::NoSuchRecord(id).to_string())?;
     let Some(stored) = record.stored_path.as_deref() else { return Ok(Plan::Nothing { seen: record.updated_at }) };
+    if !files::is_inside(stored) {
+        return Err(format!("its stored path {stored:?} is not inside the data dir: not written"));
+    }
     let mut files = vec![Target { relative: PathBuf::from(stored), subdef: None }];
     let carrying = structure.collections.get(&record.collection).map(|c| &c.subdefs);
     for entry in &record.subdefs {
         let meta = carrying.and_then(|s| s.get(&entry.name)).is_some_and(|d| d.meta);
         // A sub-definition not built yet is skipped: phr-subdef marks the record again once
         // it has built one that carries metadata.
-        let Some(path) = entry.path.as_deref().filter(|p| meta && data_dir.join(p).is_file()) else { continue };
+        let Some(path) = entry.path.as_deref().filter(|p| meta && files::is_inside(p) && data_dir.join(p).is_file())
+        else {
+            continue;
+        };
         files.push(Target { relative: PathBuf::from(path), subdef: Some(entry.name.clone()) });
     }
     Ok(Plan::Write(Work { id, seen: record.updated_at, tags: tags_of(&record, structure), files }))

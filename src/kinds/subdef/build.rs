@@ -147,6 +147,9 @@ fn plan(store: &Store, ctx: &Context<'_>, id: i64) -> std::result::Result<Option
         .map_err(|e| e.to_string())?
         .ok_or_else(|| crate::error::Error::NoSuchRecord(id).to_string())?;
     let Some(stored) = record.stored_path else { return Ok(None) };
+    if !crate::databox::files::is_inside(&stored) {
+        return Err(format!("its stored path {stored:?} is not inside the data dir: not built"));
+    }
     let Some(collection) = ctx.settings.structure.collections.get(&record.collection) else {
         return Err(format!("its collection {:?} is no longer in the config", record.collection));
     };
@@ -283,8 +286,7 @@ fn remove_replaced(data_dir: &Path, id: i64, previous: &[(String, String)], now:
     };
     for (name, old) in previous {
         let replaced = now.iter().any(|e| &e.name == name && e.path.as_deref() != Some(old.as_str()));
-        let ours = Path::new(old).starts_with("subdefs")
-            && Path::new(old).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        let ours = Path::new(old).starts_with("subdefs") && crate::databox::files::is_inside(old);
         if replaced && ours {
             remove(Path::new(old));
         }
