@@ -49,27 +49,28 @@ impl Staged {
         Ok(staged)
     }
 
-    /// Copies `source` into a private temp file of the data dir without syncing it: for a copy
-    /// that is changed next (`phr-meta write`) and synced once after with [`Staged::sync`].
-    /// Returns the source's metadata as it was copied, so the caller can tell, before placing
-    /// the copy, whether the source was replaced meanwhile. The copy is done in the kernel
-    /// (`copy_file_range`, which `std::io::copy` uses between files).
-    pub fn copy_unsynced(data_dir: &Path, source: &Path) -> Result<(Staged, std::fs::Metadata)> {
-        let mut input = File::open(source).map_err(|e| Error::io(source, e))?;
-        let before = input.metadata().map_err(|e| Error::io(source, e))?;
+    /// Copies the file `input` opened (`source` names it in errors), from its start, into a
+    /// private temp file of the data dir without syncing it: for a copy that is changed next
+    /// (`phr-meta write`) and synced once after with [`Staged::sync`]. The copy is done in the
+    /// kernel (`copy_file_range`, which `std::io::copy` uses between files).
+    pub fn copy_unsynced(data_dir: &Path, input: &File, source: &Path) -> Result<Staged> {
+        use std::io::Seek;
+        let mut input = input;
+        input.rewind().map_err(|e| Error::io(source, e))?;
         let staged = Staged::create(data_dir)?;
         let mut out = staged.open()?;
         std::io::copy(&mut input, &mut out).map_err(|e| Error::io(&staged.tmp, e))?;
-        Ok((staged, before))
+        Ok(staged)
     }
 
     /// Fsyncs the temp file as it is now (after a program rewrote it in place).
     pub fn sync(&self) -> Result<()> {
-        self.open_existing().and_then(|f| f.sync_all()).map_err(|e| Error::io(&self.tmp, e))
-    }
-
-    fn open_existing(&self) -> std::io::Result<File> {
-        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(&self.tmp)
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&self.tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(&self.tmp, e))
     }
 
     /// [`Staged::copy_from`], computing the copy's SHA-256 and size as it goes (one read of
@@ -77,7 +78,7 @@ impl Staged {
     pub fn copy_hashing(data_dir: &Path, source: &Path) -> Result<(Staged, String, u64)> {
         let mut input = open_source(source)?;
         let (staged, sha256, size) = Staged::write_hashing(data_dir, &[], &mut input, source)?;
-        staged.open_existing().and_then(|f| f.sync_all()).map_err(|e| Error::io(&staged.tmp, e))?;
+        staged.sync()?;
         Ok((staged, sha256, size))
     }
 

@@ -69,6 +69,43 @@ pub struct SetAside {
     pub reason: String,
 }
 
+/// Why one item (a record) was not done, for the kinds that write files into the data dir.
+#[derive(Debug)]
+pub enum ItemError {
+    /// Something about the item (a format that cannot be written, a program failing): counted
+    /// as a failed attempt, with this reason.
+    Failed(String),
+    /// No room left in the data dir: nothing is wrong with the item, which is done again next
+    /// pass without counting an attempt; the pass stops (exit 75).
+    NoSpace(String),
+}
+
+impl ItemError {
+    /// The same error, its reason prefixed with `what` (`"sub-definition web: "`).
+    pub fn prefixed(self, what: &str) -> ItemError {
+        match self {
+            ItemError::Failed(reason) => ItemError::Failed(format!("{what}{reason}")),
+            ItemError::NoSpace(reason) => ItemError::NoSpace(format!("{what}{reason}")),
+        }
+    }
+}
+
+impl From<String> for ItemError {
+    fn from(reason: String) -> ItemError {
+        ItemError::Failed(reason)
+    }
+}
+
+impl From<Error> for ItemError {
+    fn from(e: Error) -> ItemError {
+        if e.is_no_space() {
+            ItemError::NoSpace(e.to_string())
+        } else {
+            ItemError::Failed(e.to_string())
+        }
+    }
+}
+
 /// Why a pass could not run at all. Each maps to a sysexits code at the edge.
 #[derive(Debug, thiserror::Error)]
 pub enum KindError {

@@ -7,6 +7,7 @@
 use super::plan::{Target, Work};
 use super::rewrite;
 use crate::databox::files::Staged;
+use crate::kinds::ItemError;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -70,38 +71,11 @@ pub struct StagedFile {
     sha256: Option<String>,
 }
 
-/// Why a file was not written.
-#[derive(Debug)]
-pub enum Failure {
-    /// Something about the file or the values (a format exiv2 cannot write, a bad date):
-    /// counted as a failed attempt.
-    File(String),
-    /// No room left in the data dir: nothing is wrong with the record, which is written again
-    /// next pass without counting an attempt; the pass stops (exit 75).
-    NoSpace(String),
-}
-
-impl From<String> for Failure {
-    fn from(reason: String) -> Failure {
-        Failure::File(reason)
-    }
-}
-
-impl From<crate::error::Error> for Failure {
-    fn from(e: crate::error::Error) -> Failure {
-        if e.is_no_space() {
-            Failure::NoSpace(e.to_string())
-        } else {
-            Failure::File(e.to_string())
-        }
-    }
-}
-
 /// One record's files written into synced copies, and the first failure, if any.
 pub struct Staging {
     pub work: Work,
     files: Vec<StagedFile>,
-    failure: Option<Failure>,
+    failure: Option<ItemError>,
 }
 
 /// How writing a record ended, once its copies were placed.
@@ -140,10 +114,7 @@ pub fn stage_record(data_dir: &Path, work: Work, t: &Timings) -> Staging {
             Ok(f) => files.push(f),
             Err(e) => {
                 let what = target.subdef.as_ref().map_or(String::new(), |n| format!("sub-definition {n}: "));
-                failure.get_or_insert(match e {
-                    Failure::File(reason) => Failure::File(format!("{what}{reason}")),
-                    Failure::NoSpace(reason) => Failure::NoSpace(format!("{what}{reason}")),
-                });
+                failure.get_or_insert(e.prefixed(&what));
             }
         }
     }
@@ -156,7 +127,7 @@ fn stage_file(
     work: &Work,
     original: bool,
     t: &Timings,
-) -> Result<StagedFile, Failure> {
+) -> Result<StagedFile, ItemError> {
     let path = data_dir.join(&target.relative);
     let new = rewrite::rewrite(data_dir, &path, &work.tags, t)?;
     for skipped in &new.skipped {
@@ -210,8 +181,8 @@ pub fn place_record(data_dir: &Path, s: Staging, t: &Timings) -> Placed {
         }
     }
     placed.end = match (s.failure, again) {
-        (Some(Failure::NoSpace(reason)), _) => End::NoSpace(reason),
-        (Some(Failure::File(reason)), _) => End::Failed(reason),
+        (Some(ItemError::NoSpace(reason)), _) => End::NoSpace(reason),
+        (Some(ItemError::Failed(reason)), _) => End::Failed(reason),
         (None, Some(reason)) => End::Again(reason),
         (None, None) => End::Written,
     };

@@ -9,9 +9,10 @@
 //! - no memfd on this system, or a file over the in-memory limit: exiv2 rewrites a copy in
 //!   the data dir, read back for its checksum.
 
-use super::apply::{Failure, Timings};
+use super::apply::Timings;
 use super::scratch::{Scratch, ScratchError};
 use crate::databox::files::{self, Staged};
+use crate::kinds::ItemError;
 use crate::media::{jpeg_head, write};
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -31,7 +32,7 @@ pub struct Rewritten {
 }
 
 /// Writes `tags` into a staged copy of the file at `path`.
-pub fn rewrite(data_dir: &Path, path: &Path, tags: &[write::TagValues], t: &Timings) -> Result<Rewritten, Failure> {
+pub fn rewrite(data_dir: &Path, path: &Path, tags: &[write::TagValues], t: &Timings) -> Result<Rewritten, ItemError> {
     let io = |e: std::io::Error| format!("{}: {e}", path.display());
     // Never through a link or onto a FIFO planted at the stored file's path.
     let input =
@@ -66,7 +67,7 @@ fn head_only(
     scan: u64,
     tags: &[write::TagValues],
     t: &Timings,
-) -> Result<Option<Staging>, Failure> {
+) -> Result<Option<Staging>, ItemError> {
     let start = Instant::now();
     let scratch = match Scratch::copy_of(input, scan + 2, path) {
         Ok(s) => s,
@@ -89,7 +90,7 @@ fn head_only(
     };
     let mut rest = input;
     rest.seek(SeekFrom::Start(scan)).map_err(|e| format!("{}: {e}", path.display()))?;
-    let (staged, sha256, size) = Staged::write_hashing(data_dir, head, &mut rest, path).map_err(Failure::from)?;
+    let (staged, sha256, size) = Staged::write_hashing(data_dir, head, &mut rest, path).map_err(ItemError::from)?;
     t.add_write(start);
     Ok(Some((staged, sha256, size, skipped)))
 }
@@ -101,7 +102,7 @@ fn whole(
     input: &File,
     tags: &[write::TagValues],
     t: &Timings,
-) -> Result<Staging, Failure> {
+) -> Result<Staging, ItemError> {
     // exiv2's messages name the file it was given: name the real one.
     let named = |e: write::WriteError, given: &Path| {
         e.to_string().replace(&given.display().to_string(), &path.display().to_string())
@@ -114,16 +115,16 @@ fn whole(
             let start = t.add_exiv2(start);
             let mut content = scratch.reader().map_err(|e| format!("{}: {e}", path.display()))?;
             let (staged, sha256, size) =
-                Staged::write_hashing(data_dir, &[], &mut content, path).map_err(Failure::from)?;
+                Staged::write_hashing(data_dir, &[], &mut content, path).map_err(ItemError::from)?;
             t.add_write(start);
             Ok((staged, sha256, size, skipped))
         }
         Err(ScratchError::Unavailable) => {
-            let (staged, _) = Staged::copy_unsynced(data_dir, path).map_err(Failure::from)?;
+            let staged = Staged::copy_unsynced(data_dir, input, path)?;
             let start = t.add_read(start);
             let skipped = write::write(staged.path(), tags).map_err(|e| named(e, staged.path()))?;
             let start = t.add_exiv2(start);
-            let sha256 = files::sha256_file(staged.path()).map_err(Failure::from)?;
+            let sha256 = files::sha256_file(staged.path()).map_err(ItemError::from)?;
             let size = std::fs::metadata(staged.path()).map_err(|e| format!("{}: {e}", staged.path().display()))?.len();
             t.add_write(start);
             Ok((staged, sha256, size, skipped))

@@ -5,7 +5,7 @@
 use super::{convert, parse_colour, set_aside, SubdefSettings};
 use crate::databox::files::{record_dir, ScratchDir, Staged};
 use crate::databox::{Pending, Record, Structure, SubdefEntry};
-use crate::kinds::{Context, KindError, PassReport};
+use crate::kinds::{Context, ItemError, KindError, PassReport};
 use crate::media::subdef::{self, Options, Spec};
 use crate::store::Store;
 use std::io::IsTerminal;
@@ -24,33 +24,8 @@ struct Work {
     previous: Vec<(String, String)>,
 }
 
-/// Why a record's sub-definitions were not built.
-enum BuildError {
-    /// Something about the document (unreadable, a program failing): counted as a failed
-    /// attempt, with this reason.
-    Failed(String),
-    /// No room left in the data dir: nothing is wrong with the record, which is built again
-    /// next pass without counting an attempt; the pass stops (exit 75).
-    NoSpace(String),
-}
-
-impl From<String> for BuildError {
-    fn from(reason: String) -> BuildError {
-        BuildError::Failed(reason)
-    }
-}
-
-/// A file or folder that could not be written into the data dir.
-fn writing(e: crate::error::Error) -> BuildError {
-    if e.is_no_space() {
-        BuildError::NoSpace(e.to_string())
-    } else {
-        BuildError::Failed(e.to_string())
-    }
-}
-
 /// What building one record gave.
-type Outcome = (Work, std::result::Result<Vec<SubdefEntry>, BuildError>);
+type Outcome = (Work, std::result::Result<Vec<SubdefEntry>, ItemError>);
 
 pub fn pass(ctx: &Context<'_>, s: &SubdefSettings) -> std::result::Result<PassReport, KindError> {
     let mut store = Store::open(&ctx.settings.db_path())?;
@@ -174,7 +149,7 @@ fn build_one(
     w: &Work,
     options: &Options,
     s: &SubdefSettings,
-) -> std::result::Result<Vec<SubdefEntry>, BuildError> {
+) -> std::result::Result<Vec<SubdefEntry>, ItemError> {
     let (videos, images): (Vec<&Spec>, Vec<&Spec>) =
         w.specs.iter().partition(|spec| convert::VIDEO_FORMATS.contains(&spec.format.as_str()));
     let images: Vec<Spec> = images.into_iter().cloned().collect();
@@ -192,14 +167,14 @@ fn build_one(
     };
     if !images.is_empty() && !converter.image.is_empty() {
         let largest = images.iter().map(|s| s.size).max().unwrap_or(1);
-        let scratch = ScratchDir::new(data_dir).map_err(writing)?;
+        let scratch = ScratchDir::new(data_dir)?;
         let made = convert::run(&converter.image, &w.original, largest, &scratch, s.command_timeout)?;
         for b in subdef::build(&made, None, &images, options).map_err(|e| e.to_string())? {
             entries.push(place(data_dir, w.id, &b.name, b.extension, b.mime, &b.bytes, Some((b.width, b.height)))?);
         }
     }
     for spec in videos.into_iter().filter(|_| !converter.video.is_empty()) {
-        let scratch = ScratchDir::new(data_dir).map_err(writing)?;
+        let scratch = ScratchDir::new(data_dir)?;
         let made = convert::run(&converter.video, &w.original, spec.size, &scratch, s.command_timeout)?;
         let bytes = std::fs::read(&made).map_err(|e| format!("cannot read {}: {e}", made.display()))?;
         let extension = made.extension().and_then(|e| e.to_str()).unwrap_or("mp4").to_ascii_lowercase();
@@ -219,10 +194,10 @@ fn place(
     mime: &str,
     bytes: &[u8],
     size: Option<(u32, u32)>,
-) -> std::result::Result<SubdefEntry, BuildError> {
+) -> std::result::Result<SubdefEntry, ItemError> {
     let relative = record_dir("subdefs", id).join(format!("{id}-{name}.{extension}"));
-    let staged = Staged::from_bytes(data_dir, bytes).map_err(writing)?;
-    staged.place(data_dir, &relative).map_err(writing)?;
+    let staged = Staged::from_bytes(data_dir, bytes)?;
+    staged.place(data_dir, &relative)?;
     Ok(SubdefEntry {
         name: name.to_string(),
         path: Some(relative.to_string_lossy().into_owned()),
@@ -245,7 +220,7 @@ fn record_outcome(
     store: &mut Store,
     report: &mut PassReport,
     w: Work,
-    result: std::result::Result<Vec<SubdefEntry>, BuildError>,
+    result: std::result::Result<Vec<SubdefEntry>, ItemError>,
 ) -> crate::error::Result<Option<String>> {
     match result {
         Ok(entries) => {
@@ -260,7 +235,7 @@ fn record_outcome(
             remove_replaced(data_dir, w.id, &w.previous, &entries);
             report.done += 1;
         }
-        Err(BuildError::Failed(reason)) => {
+        Err(ItemError::Failed(reason)) => {
             store.write(|tx| {
                 for spec in &w.specs {
                     tx.records().subdef_failed(w.id, &spec.name, &reason)?;
@@ -269,7 +244,7 @@ fn record_outcome(
             })?;
             report.set_aside.push(set_aside(w.id, reason));
         }
-        Err(BuildError::NoSpace(reason)) => return Ok(Some(reason)),
+        Err(ItemError::NoSpace(reason)) => return Ok(Some(reason)),
     }
     Ok(None)
 }
